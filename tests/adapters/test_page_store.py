@@ -1,0 +1,101 @@
+"""One suite for every PageStore: the local workspace now, the live wiki (real MediaWiki) later.
+
+Each implementation is a fixture param; a test here states what any page store must do.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from wikibot.adapters.workspace import LocalPageStore
+from wikibot.ports import EditConflict, NoChange, PageStore, Saved
+
+
+@pytest.fixture(params=["local"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PageStore]:
+    if request.param == "local":
+        yield LocalPageStore(tmp_path / "ws")
+
+
+def test_missing_pages_read_as_none(store: PageStore) -> None:
+    assert store.fetch_pages(["Nope", "Hubs/Nope"]) == {"Nope": None, "Hubs/Nope": None}
+
+
+def test_create_then_read_back_exact_bytes(store: PageStore) -> None:
+    text = "Ünïcode line\r\nwith CRLF kept? {{x}}\n\n  trailing  \n"
+    text = text.replace("\r\n", "\n")  # MediaWiki normalises line ends; stores must not add any
+    outcome = store.save_page("Hubs/Registry", text, base=None, summary="create")
+    assert isinstance(outcome, Saved)
+    page = store.fetch_pages(["Hubs/Registry"])["Hubs/Registry"]
+    assert page is not None and page.text == text and page.revid == outcome.revid
+
+
+def test_save_on_the_current_revision_then_no_change(store: PageStore) -> None:
+    store.save_page("P", "one", base=None, summary="create")
+    first = store.fetch_pages(["P"])["P"]
+    assert first is not None
+    saved = store.save_page("P", "two", base=first, summary="edit")
+    assert isinstance(saved, Saved) and saved.revid > first.revid
+    second = store.fetch_pages(["P"])["P"]
+    assert second is not None and second.text == "two"
+    assert isinstance(store.save_page("P", "two", base=second, summary="again"), NoChange)
+
+
+def test_stale_base_is_a_conflict_and_keeps_the_other_edit(store: PageStore) -> None:
+    store.save_page("P", "base", base=None, summary="create")
+    base = store.fetch_pages(["P"])["P"]
+    assert base is not None
+    assert isinstance(store.save_page("P", "theirs", base=base, summary="other editor"), Saved)
+    outcome = store.save_page("P", "mine", base=base, summary="bot")
+    assert isinstance(outcome, EditConflict)
+    assert outcome.current is not None and outcome.current.text == "theirs"
+    after = store.fetch_pages(["P"])["P"]
+    assert after is not None and after.text == "theirs"
+
+
+def test_creating_an_existing_page_is_a_conflict(store: PageStore) -> None:
+    store.save_page("P", "first", base=None, summary="create")
+    assert isinstance(store.save_page("P", "second", base=None, summary="create"), EditConflict)
+
+
+def test_titles_are_normalised(store: PageStore) -> None:
+    store.save_page("hubs/Registry_page", "x", base=None, summary="create")
+    page = store.fetch_pages(["Hubs/Registry page"])["Hubs/Registry page"]
+    assert page is not None and page.title == "Hubs/Registry page"
+
+
+# -- local workspace specifics -------------------------------------------------------------
+
+def test_hand_edited_file_is_a_newer_revision(tmp_path: Path) -> None:
+    store = LocalPageStore(tmp_path)
+    store.save_page("P", "bot text", base=None, summary="create")
+    base = store.fetch_pages(["P"])["P"]
+    assert base is not None
+    (tmp_path / "pages" / "P.wiki").write_text("edited by hand", encoding="utf-8")
+    current = store.fetch_pages(["P"])["P"]
+    assert current is not None and current.revid > base.revid and current.text == "edited by hand"
+    assert isinstance(store.save_page("P", "bot again", base=base, summary="bot"), EditConflict)
+    assert isinstance(store.save_page("P", "bot again", base=current, summary="bot"), Saved)
+
+
+def test_reading_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "P.wiki").write_text("x", encoding="utf-8")
+    LocalPageStore(tmp_path).fetch_pages(["P", "Q"])
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["pages", "pages/P.wiki"]
+
+
+def test_saves_are_logged_with_their_summary(tmp_path: Path) -> None:
+    store = LocalPageStore(tmp_path)
+    store.save_page("P", "x", base=None, summary="wikibot: 1 created (cee-hub)")
+    log = (tmp_path / "state" / "edits.jsonl").read_text(encoding="utf-8")
+    assert '"summary": "wikibot: 1 created (cee-hub)"' in log and '"title": "P"' in log
+
+
+def test_titles_that_would_escape_the_workspace_are_refused(tmp_path: Path) -> None:
+    from wikibot.ports import PageStoreError
+    store = LocalPageStore(tmp_path)
+    for title in ("../etc/passwd", "Hubs/../../x", "/abs", ".hidden"):
+        with pytest.raises(PageStoreError):
+            store.fetch_pages([title])

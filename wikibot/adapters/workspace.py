@@ -1,0 +1,156 @@
+"""The local workspace: pages as files, with revision ids, for the embedded default.
+
+Layout of a workspace directory::
+
+    wikibot.toml              optional configuration (see settings.py)
+    pages/Hubs/Registry.wiki  the text of page "Hubs/Registry", UTF-8, bytes as saved
+    state/pages.json          revision id, sha1 and timestamp of each page as last saved
+    state/edits.jsonl         one line per save: title, revid, timestamp, summary
+
+Files may be edited by hand: a page whose text no longer matches its recorded sha1 is
+reported as a newer revision, so a save based on the older one gets an edit conflict,
+as it would on a wiki.  Reading never writes.  Saves are atomic (write, fsync, rename)
+and serialised by a lock file, so two processes cannot interleave a check and a write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..ports import EditConflict, NoChange, Page, PageStoreError, Saved, SaveOutcome
+
+PAGE_SUFFIX = ".wiki"
+
+
+def normalize_title(title: str) -> str:
+    """A page title as MediaWiki stores it: ``_`` = space, trimmed, first letter upper-case."""
+    title = " ".join(title.replace("_", " ").split())
+    return title[:1].upper() + title[1:]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def atomic_write(path: Path, data: str) -> None:
+    """Replace ``path`` with ``data`` so that a reader sees the old or the new file, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+class LocalPageStore:
+    """``PageStore`` over a workspace directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.pages_dir = self.root / "pages"
+        self.state_dir = self.root / "state"
+
+    # -- paths and records -------------------------------------------------------------
+    def path_of(self, title: str) -> Path:
+        title = normalize_title(title)
+        parts = title.split("/")
+        if not title or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+            raise PageStoreError(f"{title!r} cannot be stored in a workspace")
+        return self.pages_dir.joinpath(*parts[:-1], parts[-1] + PAGE_SUFFIX)
+
+    def titles(self) -> list[str]:
+        """Every page in the workspace."""
+        if not self.pages_dir.is_dir():
+            return []
+        found = []
+        for path in sorted(self.pages_dir.rglob("*" + PAGE_SUFFIX)):
+            relative = path.relative_to(self.pages_dir).as_posix()
+            if not any(part.startswith(".") for part in relative.split("/")):
+                found.append(relative[: -len(PAGE_SUFFIX)])
+        return found
+
+    def _records(self) -> dict[str, Any]:
+        path = self.state_dir / "pages.json"
+        try:
+            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"last_revid": 0, "pages": {}}
+        except (OSError, ValueError) as error:
+            raise PageStoreError(f"cannot read {path}: {error}") from error
+        return data
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.state_dir / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _read(self, title: str, records: dict[str, Any]) -> Page | None:
+        title = normalize_title(title)
+        path = self.path_of(title)
+        try:
+            with open(path, encoding="utf-8", newline="") as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as error:
+            raise PageStoreError(f"cannot read page {title!r} from {path}: {error}") from error
+        sha1 = _sha1(text)
+        record = records["pages"].get(title)
+        if record and record["sha1"] == sha1:
+            return Page(title, text, record["revid"], record["timestamp"], sha1)
+        # Not saved through the store (bundled, or edited by hand): a revision of its own.
+        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+        return Page(title, text, records["last_revid"] + 1, mtime.strftime("%Y-%m-%dT%H:%M:%SZ"), sha1)
+
+    # -- the port ----------------------------------------------------------------------
+    def fetch_pages(self, titles: Sequence[str]) -> dict[str, Page | None]:
+        records = self._records()
+        return {title: self._read(title, records) for title in titles}
+
+    def save_page(self, title: str, text: str, *, base: Page | None, summary: str) -> SaveOutcome:
+        title = normalize_title(title)
+        with self._locked():
+            records = self._records()
+            current = self._read(title, records)
+            if base is None and current is not None:
+                return EditConflict(current)
+            if base is not None and (
+                current is None or (current.revid, current.sha1) != (base.revid, base.sha1)
+            ):
+                return EditConflict(current)
+            if current is not None and current.text == text:
+                return NoChange()
+            revid = records["last_revid"] + (2 if current and current.revid > records["last_revid"] else 1)
+            timestamp = _now()
+            atomic_write(self.path_of(title), text)
+            records["last_revid"] = revid
+            records["pages"][title] = {"revid": revid, "sha1": _sha1(text), "timestamp": timestamp}
+            atomic_write(self.state_dir / "pages.json", json.dumps(records, indent=1, sort_keys=True))
+            with open(self.state_dir / "edits.jsonl", "a", encoding="utf-8") as log:
+                log.write(json.dumps({"title": title, "revid": revid, "timestamp": timestamp,
+                                      "summary": summary}, ensure_ascii=False) + "\n")
+            return Saved(revid, timestamp)

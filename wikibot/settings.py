@@ -1,0 +1,147 @@
+"""Settings: read once, at the edge (``cli.main``), and passed down; unknown keys rejected.
+
+Where the configuration comes from, first match wins:
+
+1. ``--config FILE``, else ``$WIKIBOT_CONFIG``;
+2. else ``wikibot.toml`` in the workspace (``--workspace DIR``, ``$WIKIBOT_WORKSPACE``, or
+   ``./wikibot-workspace``, which is created from the bundled example registry when it does
+   not exist yet);
+3. else the built-in defaults below.
+
+Credentials never appear here: live runs log in through pywikibot's own configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .wikitext.registry_page import TemplateNames
+
+DEFAULT_WORKSPACE = Path("wikibot-workspace")
+CONFIG_NAME = "wikibot.toml"
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = ("registry", "broken")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says what to change."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TemplateSettings(_Section):
+    hub: str = Field(default=TemplateNames.hub, description="Template of a hub entry.")
+    partnership: str = Field(default=TemplateNames.partnership, description="Template of a partnership entry.")
+    organization: str = Field(default=TemplateNames.organization, description="Template of an organisation entry.")
+
+    def names(self) -> TemplateNames:
+        return TemplateNames(self.hub, self.partnership, self.organization)
+
+
+class RegistrySettings(_Section):
+    pages: Annotated[list[str], Field(min_length=1)] = Field(
+        default=["Organizations/Registry", "Hubs/Registry", "Partnerships/Registry"],
+        description="Titles of the registry pages, read in this order.",
+    )
+    templates: TemplateSettings = TemplateSettings()
+    retired_ids: list[str] = Field(
+        default=[], description="Registry ids of removed entries, which are never to be reused."
+    )
+
+    @field_validator("pages")
+    @classmethod
+    def _distinct(cls, pages: list[str]) -> list[str]:
+        if len(set(pages)) != len(pages):
+            raise ValueError("a page is listed twice")
+        return pages
+
+
+class WorkspaceSettings(_Section):
+    path: Path = Field(default=DEFAULT_WORKSPACE, description="The local workspace directory.")
+
+
+class Settings(_Section):
+    workspace: WorkspaceSettings = WorkspaceSettings()
+    registry: RegistrySettings = RegistrySettings()
+    source: Path | None = Field(default=None, exclude=True)  # the file read, for messages
+
+
+def _describe(error: ValidationError, source: Path) -> str:
+    lines = [f"{source}: invalid configuration"]
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"])
+        message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
+        lines.append(f"  {where}: {message}")
+    return "\n".join(lines)
+
+
+def parse_settings(data: Mapping[str, Any], source: Path) -> Settings:
+    """Settings from a parsed TOML document; relative paths are relative to its folder."""
+    try:
+        settings = Settings.model_validate({**data, "source": source})
+    except ValidationError as error:
+        raise ConfigError(_describe(error, source)) from None
+    path = settings.workspace.path
+    if not path.is_absolute():
+        path = source.parent / path
+    return settings.model_copy(update={"workspace": WorkspaceSettings(path=path)})
+
+
+def load_settings_file(path: Path) -> Settings:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    if "workspace" not in data:
+        data = {**data, "workspace": {"path": "."}}  # a workspace's own wikibot.toml
+    return parse_settings(data, path.resolve())
+
+
+def init_workspace(target: Path, example: str = "registry") -> None:
+    """Create a workspace at ``target`` from a bundled example."""
+    if example not in EXAMPLES:
+        raise ConfigError(f"no bundled example {example!r}; choose from {', '.join(EXAMPLES)}")
+    source = EXAMPLES_DIR / example
+    if not source.is_dir():
+        raise ConfigError(f"the bundled examples are missing ({source}); reinstall wikibot")
+    if target.exists() and any(target.iterdir()):
+        raise ConfigError(f"{target} exists and is not empty")
+    shutil.copytree(source, target, dirs_exist_ok=True)
+
+
+def load_settings(
+    *, config: Path | None = None, workspace: Path | None = None,
+    environ: Mapping[str, str] = os.environ, announce: Any = None,
+) -> Settings:
+    """The settings for one run (see the module docstring for where they come from)."""
+    config = config or (Path(environ["WIKIBOT_CONFIG"]) if environ.get("WIKIBOT_CONFIG") else None)
+    if config is not None:
+        settings = load_settings_file(config)
+        if workspace is not None:
+            settings = settings.model_copy(update={"workspace": WorkspaceSettings(path=workspace)})
+        return settings
+    explicit = workspace or (Path(environ["WIKIBOT_WORKSPACE"]) if environ.get("WIKIBOT_WORKSPACE") else None)
+    root = explicit or DEFAULT_WORKSPACE
+    if not root.is_dir():
+        if explicit is not None:
+            raise ConfigError(f"no workspace at {root} (create one with: wikibot init {root})")
+        init_workspace(root)
+        if announce:
+            announce(f"created the workspace {root}/ from the bundled example registry")
+    own = root / CONFIG_NAME
+    if own.is_file():
+        return load_settings_file(own)
+    return Settings(workspace=WorkspaceSettings(path=root))

@@ -1,0 +1,1 @@
+"""Pages <-> models: registry pages parsed, rendered and patched as mwparserfromhell nodes."""

@@ -1,0 +1,481 @@
+"""Registry pages: one template call per entry among free text, read and written as nodes.
+
+``parse_registry_page`` finds every entry template on a page and returns each entry with
+its line, and every problem on the page.  ``render_entry`` writes an entry as a new
+template call; ``patch_entry`` changes given parameters of one call in place, keeping
+parameter order, white space and comments; ``update_entry`` brings one call in line
+with a model.  Nothing here does I/O, and nothing scans a page with patterns: pages are
+handled as mwparserfromhell node trees, so the bytes outside what changes stay as they were.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import mwparserfromhell
+from mwparserfromhell.nodes import Comment, ExternalLink, HTMLEntity, Node, Tag, Template, Text
+from mwparserfromhell.nodes.extras import Parameter
+from mwparserfromhell.wikicode import Wikicode
+from pydantic import ValidationError
+
+from ..registry.check import Claim, Registry, assemble_registry
+from ..registry.models import ENTRY_TYPES, Entry, EntryKind
+from ..registry.problems import Problem, ProblemCode, SourceRef
+from .escape import escape_value, unescape_value
+from .params import (
+    UnreadableValueError,
+    entry_params,
+    param_specs,
+    pydantic_problems,
+    read_value,
+    same_value,
+    split_param,
+    suggest_param,
+)
+
+
+def normalize_template_name(name: str) -> str:
+    """Template names as MediaWiki compares them: first letter case-insensitive, ``_`` = space."""
+    name = " ".join(name.replace("_", " ").split())
+    if name.lower().startswith("template:"):
+        name = name[len("template:"):].lstrip()
+    return name[:1].upper() + name[1:]
+
+
+@dataclass(frozen=True)
+class TemplateNames:
+    """The names of the registry templates on the wiki (configurable per wiki)."""
+
+    hub: str = "Hub registry entry"
+    partnership: str = "Partnership registry entry"
+    organization: str = "Organization registry entry"
+
+    def for_kind(self, kind: EntryKind) -> str:
+        return str(getattr(self, kind.value))
+
+    def kind_of(self, name: str) -> EntryKind | None:
+        wanted = normalize_template_name(name)
+        for kind in EntryKind:
+            if normalize_template_name(self.for_kind(kind)) == wanted:
+                return kind
+        return None
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    title: str
+    claims: tuple[Claim, ...]
+    page_problems: tuple[Problem, ...]  # problems outside any entry (an unclosed call)
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Every problem on the page, the entries' included, in page order."""
+        return tuple(sorted([p for c in self.claims for p in c.problems] + list(self.page_problems)))
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(c.entry for c in self.claims if c.entry is not None)
+
+
+class _Lines:
+    """Offset -> 1-based line number, in O(log n) per look-up."""
+
+    def __init__(self, text: str) -> None:
+        self._breaks = [i for i, c in enumerate(text) if c == "\n"]
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_left(self._breaks, offset) + 1
+
+
+def _walk(code: Wikicode, offset: int) -> Iterator[tuple[Node, int]]:
+    """Every node below ``code`` with its offset in the page text, in document order.
+
+    Templates are yielded but not entered: what is inside a template is its parameters.
+    """
+    for node in code.nodes:
+        yield node, offset
+        text = None
+        if not isinstance(node, (Template, Text)):
+            text = str(node)
+            cursor = 0
+            for child in node.__children__():
+                child_text = str(child)
+                at = text.find(child_text, cursor)
+                if at < 0:
+                    continue
+                yield from _walk(child, offset + at)
+                cursor = at + len(child_text)
+        offset += len(text) if text is not None else len(str(node))
+
+
+def _param_offsets(template: Template) -> list[int]:
+    """Offset of each parameter's name within ``str(template)``."""
+    offsets = []
+    at = 2 + len(str(template.name))
+    for param in template.params:
+        offsets.append(at + 1)
+        at += 1 + len(str(param))
+    return offsets
+
+
+def _decode_raw(value: Wikicode) -> tuple[str, str | None]:
+    """(raw text with references undecoded, problem or None) for a parameter value."""
+    parts: list[str] = []
+    for node in value.nodes:
+        if isinstance(node, (Text, HTMLEntity)):
+            parts.append(str(node))
+        elif isinstance(node, Comment):
+            continue
+        elif isinstance(node, ExternalLink) and not node.brackets:
+            parts.append(str(node))
+        elif isinstance(node, Tag) and str(node.tag).strip().lower() == "nowiki":
+            parts.append(str(node.contents) if node.contents is not None else "")
+        elif isinstance(node, Template) and normalize_template_name(str(node.name)) in ("!", "="):
+            parts.append("&#124;" if str(node.name).strip() == "!" else "&#61;")
+        else:
+            shown = str(node)
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            return "", f"contains markup ({shown}); write plain text"
+    return "".join(parts), None
+
+
+def read_param_value(value: Wikicode) -> str:
+    """The plain text a parameter value stands for (comments dropped, references decoded)."""
+    raw, problem = _decode_raw(value)
+    if problem:
+        raise ValueError(problem)
+    return unescape_value(raw.strip())
+
+
+def _parse_entry(
+    template: Template, kind: EntryKind, title: str, offset: int, lines: _Lines
+) -> Claim:
+    source = SourceRef(title, lines.line(offset))
+    problems: list[tuple[str | None, int, str, ProblemCode]] = []  # param, offset, reason, code
+    data: dict[str, Any] = {}
+    seen: dict[str, int] = {}
+    failed: set[str] = set()
+    registry_id: str | None = None
+    for param, at in zip(template.params, _param_offsets(template), strict=True):
+        where = offset + at
+        name = str(param.name).strip()
+        if not param.showkey:
+            shown = str(param.value).strip()[:40]
+            problems.append((None, where, f"parameter without a name ({shown!r}): write "
+                             "'| name = value' (is an '=' missing?)",
+                             ProblemCode.MALFORMED_TEMPLATE))
+            continue
+        if name in seen:
+            problems.append((name, where, f"parameter given twice (also on line "
+                             f"{lines.line(seen[name])})", ProblemCode.DUPLICATE_PARAMETER))
+            continue
+        seen[name] = where
+        found = split_param(kind, name)
+        if found is None:
+            hint = suggest_param(kind, name)
+            reason = f"unknown parameter {name!r}" + (f" (did you mean {hint!r}?)" if hint else "")
+            problems.append((name, where, reason, ProblemCode.UNKNOWN_PARAMETER))
+            continue
+        spec, language = found
+        raw, markup = _decode_raw(param.value)
+        if markup:
+            problems.append((name, where, markup, ProblemCode.INVALID_VALUE))
+            failed.add(spec.field)
+            continue
+        text = unescape_value(raw.strip())
+        if name == "id":
+            registry_id = text or None
+        if not text:
+            continue
+        try:
+            value = text if spec.multilingual else read_value(spec, text)
+        except UnreadableValueError as error:
+            problems.append((name, where, str(error), error.code))
+            failed.add(spec.field)
+            continue
+        if spec.multilingual:
+            data.setdefault(spec.field, {})[language] = value
+        else:
+            data[spec.field] = value
+    try:
+        entry: Entry | None = ENTRY_TYPES[kind].model_validate(data)
+    except ValidationError as error:
+        entry = None
+        for field_param, reason in pydantic_problems(kind, error):
+            found = split_param(kind, field_param) if field_param else None
+            missing = reason == "required; missing"
+            if missing and found is not None and found[0].field in failed:
+                continue  # given, but unreadable: reported already
+            code = ProblemCode.INCONSISTENT if field_param is None else (
+                ProblemCode.MISSING_FIELD if missing else ProblemCode.INVALID_VALUE
+            )
+            problems.append((field_param, seen.get(field_param or "", offset), reason, code))
+    reported = tuple(
+        Problem(SourceRef(title, lines.line(at)), registry_id, name, reason, code)
+        for name, at, reason, code in problems
+    )
+    return Claim(registry_id, kind, source, None if reported else entry, reported)
+
+
+def parse_registry_page(
+    text: str, title: str, names: TemplateNames = TemplateNames()
+) -> ParsedPage:
+    """Every entry on a registry page, and every problem, without stopping at the first."""
+    code = mwparserfromhell.parse(text)
+    lines = _Lines(text)
+    claims: list[Claim] = []
+    page_problems: list[Problem] = []
+    for node, offset in _walk(code, 0):
+        if isinstance(node, Template):
+            kind = names.kind_of(str(node.name))
+            if kind is None:
+                continue
+            claim = _parse_entry(node, kind, title, offset, lines)
+            nested = [t for p in node.params for t in p.value.filter_templates(recursive=True)
+                      if names.kind_of(str(t.name)) is not None]
+            if nested:
+                problem = Problem(claim.source, claim.registry_id, None,
+                                  "another registry entry starts inside this one: a '}}' is "
+                                  "probably missing", ProblemCode.MALFORMED_TEMPLATE)
+                claim = Claim(claim.registry_id, kind, claim.source, None,
+                              (*claim.problems, problem))
+            claims.append(claim)
+            # The entries inside are read as well: an entry swallowed by a missing "}}"
+            # is broken, not gone.
+            outer = str(node)
+            cursor = 0
+            for inner in nested:
+                inner_text = str(inner)
+                at = outer.find(inner_text, cursor)
+                cursor = at + len(inner_text)
+                inner_kind = names.kind_of(str(inner.name))
+                assert inner_kind is not None
+                claims.append(_parse_entry(inner, inner_kind, title, offset + at, lines))
+        elif isinstance(node, Text):
+            page_problems.extend(_unclosed_calls(str(node), offset, title, names, lines))
+    return ParsedPage(title, tuple(claims), tuple(page_problems))
+
+
+def _unclosed_calls(
+    text: str, offset: int, title: str, names: TemplateNames, lines: _Lines
+) -> Iterator[Problem]:
+    """A registry template call the parser could not close stays plain text: find it there."""
+    start = text.find("{{")
+    while start >= 0:
+        rest = text[start + 2:]
+        name = rest.split("|", 1)[0].split("\n", 1)[0].split("}", 1)[0]
+        if names.kind_of(name) is not None:
+            yield Problem(SourceRef(title, lines.line(offset + start)), _guess_id(rest), None,
+                          f"the call of {{{{{name.strip()}}}}} is never closed: '}}}}' missing",
+                          ProblemCode.MALFORMED_TEMPLATE)
+        start = text.find("{{", start + 2)
+
+
+def _guess_id(rest: str) -> str | None:
+    """The id of an unclosed call, when it can be read from its first lines."""
+    for part in rest.split("{{", 1)[0].split("|")[1:]:
+        key, sep, value = part.partition("=")
+        if sep and key.strip() == "id":
+            return value.strip().split()[0] if value.strip() else None
+    return None
+
+
+def render_entry(entry: Entry, names: TemplateNames = TemplateNames()) -> str:
+    """A new template call for ``entry``, one parameter a line."""
+    lines = [f"{{{{{names.for_kind(entry.kind)}"]
+    lines += [f"| {param} = {escape_value(value)}" for param, value in entry_params(entry)]
+    return "\n".join(lines) + "\n}}"
+
+
+def render_registry_page(
+    entries: list[Entry], names: TemplateNames = TemplateNames(), intro: str = ""
+) -> str:
+    """A whole registry page of ``entries``, after an optional introduction."""
+    body = "\n".join(render_entry(e, names) for e in entries)
+    return f"{intro}\n{body}\n" if intro else f"{body}\n"
+
+
+class EntryNotFoundError(LookupError):
+    """The entry to patch is not on the page, or is on it more than once."""
+
+
+def _find_entry(code: Wikicode, registry_id: str, names: TemplateNames) -> Template:
+    found = []
+    for template in code.filter_templates(recursive=True):
+        if names.kind_of(str(template.name)) is None or not template.has("id"):
+            continue
+        try:
+            if read_param_value(template.get("id").value) == registry_id:
+                found.append(template)
+        except ValueError:
+            continue
+    if len(found) != 1:
+        raise EntryNotFoundError(
+            f"{registry_id!r} is on the page {len(found)} times" if found
+            else f"no entry {registry_id!r} on the page"
+        )
+    return found[0]
+
+
+def _split_ws(text: str) -> tuple[str, str]:
+    """(white space before, white space after) the content of ``text``.
+
+    For blank text, the spaces before a line break are the lead and the rest the trail.
+    """
+    core = text.strip()
+    if not core:
+        lead = text[: len(text) - len(text.lstrip(" \t"))]
+        return lead, text[len(lead):]
+    start = text.index(core[0])
+    return text[:start], text[start + len(core):]
+
+
+def _set_value(param: Parameter, value: str) -> None:
+    """Give ``param`` a new value in place of its content, keeping white space and comments.
+
+    The content runs from its first to its last character outside comments; what stands
+    before and after it (spaces, line breaks, comments) stays.  A comment inside the
+    content is kept too, after the new value.
+    """
+    text = str(param.value)
+    content: list[int] = []
+    inner_comments: list[str] = []
+    at = 0
+    for node in param.value.nodes:
+        node_text = str(node)
+        if not isinstance(node, Comment):
+            content += [at + i for i, c in enumerate(node_text) if not c.isspace()]
+        at += len(node_text)
+    escaped = escape_value(value)
+    if not content:
+        lead = text[: len(text) - len(text.lstrip(" \t"))]
+        rest = text[len(lead):]
+        if not lead and str(param.name).endswith((" ", "\t")):
+            lead = " "
+        new = lead + escaped + (" " + rest if rest.startswith("<!--") else rest)
+    else:
+        first, last = content[0], content[-1] + 1
+        at = 0
+        for node in param.value.nodes:
+            if isinstance(node, Comment) and first <= at < last:
+                inner_comments.append(str(node))
+            at += len(str(node))
+        kept = (" " + "".join(inner_comments)) if inner_comments else ""
+        new = text[:first] + escaped + kept + text[last:]
+    param.value = mwparserfromhell.parse(new)
+
+
+def _rank(kind: EntryKind, param: str) -> tuple[int, str]:
+    found = split_param(kind, param)
+    if found is None:
+        return (10_000, param)
+    spec, _ = found
+    return (param_specs(kind).index(spec), "" if param == spec.param else param)
+
+
+def _insert(template: Template, kind: EntryKind, name: str, value: str) -> None:
+    """Add a parameter at its canonical place, in the style of its neighbours.
+
+    The last parameter's value carries the white space before ``}}``; a parameter appended
+    after it takes that over, and the old last one gets the white space of the others.
+    """
+    params = template.params
+    rank = _rank(kind, name)
+    index = next(
+        (i for i, p in enumerate(params) if _rank(kind, str(p.name).strip()) > rank), len(params)
+    )
+    style = params[max(0, min(index, len(params) - 1) - 1)]
+    name_lead, name_trail = _split_ws(str(style.name))
+    padding = len(name_trail)
+    if padding > 1 and "\n" not in name_trail:  # aligned "=" signs
+        width = len(str(style.name).strip()) + padding
+        name_text = name_lead + name.ljust(width - 1) + " "
+    else:
+        name_text = name_lead + name + name_trail
+    value_lead, value_trail = _split_ws(str(style.value))
+    if index == len(params):
+        last = params[-1]
+        last_value = str(last.value)
+        _, last_trail = _split_ws(last_value)
+        if last_trail != value_trail:
+            last.value = mwparserfromhell.parse(last_value[: len(last_value) - len(last_trail)]
+                                                + value_trail)
+        value_trail = last_trail
+    text = value_lead + escape_value(value) + value_trail
+    params.insert(index, Parameter(mwparserfromhell.parse(name_text), mwparserfromhell.parse(text)))
+
+
+def patch_entry(
+    text: str,
+    registry_id: str,
+    changes: Mapping[str, str | None],
+    names: TemplateNames = TemplateNames(),
+) -> str:
+    """Set (or, with None, remove) parameters of one entry's call; the rest stays byte-for-byte.
+
+    Values are plain text; they are escaped here.  A parameter whose current value already
+    means the new one is left untouched, so patching with unchanged values returns ``text``.
+    """
+    code = mwparserfromhell.parse(text)
+    template = _find_entry(code, registry_id, names)
+    kind = names.kind_of(str(template.name))
+    assert kind is not None
+    for name, value in changes.items():
+        current = template.get(name) if template.has(name) else None
+        current_text = read_param_value(current.value) if current is not None else ""
+        if value is None or value == "":
+            if current is not None and current_text:
+                template.remove(current)
+            continue
+        if current is not None:
+            if not same_value(kind, name, current_text, value):
+                _set_value(current, value)
+        else:
+            _insert(template, kind, name, value)
+    return str(code)
+
+
+def entry_changes(
+    text: str, entry: Entry, names: TemplateNames = TemplateNames()
+) -> dict[str, str | None]:
+    """The parameters of ``entry``'s call on the page that differ from ``entry``."""
+    code = mwparserfromhell.parse(text)
+    template = _find_entry(code, entry.id, names)
+    wanted = dict(entry_params(entry))
+    changes: dict[str, str | None] = {}
+    for param in template.params:
+        name = str(param.name).strip()
+        if split_param(entry.kind, name) is None:
+            continue
+        current = read_param_value(param.value)
+        if name not in wanted:
+            if current:
+                changes[name] = None
+        elif not same_value(entry.kind, name, current, wanted[name]):
+            changes[name] = wanted[name]
+    for name, value in wanted.items():
+        if not template.has(name):
+            changes[name] = value
+    return changes
+
+
+def update_entry(text: str, entry: Entry, names: TemplateNames = TemplateNames()) -> str:
+    """The page with ``entry``'s call made to say what ``entry`` says, and nothing else changed."""
+    changes = entry_changes(text, entry, names)
+    return patch_entry(text, entry.id, changes, names) if changes else text
+
+
+def parse_registry(
+    pages: Mapping[str, str],
+    names: TemplateNames = TemplateNames(),
+    *,
+    retired_ids: Iterable[str] = (),
+) -> tuple[Registry, dict[str, ParsedPage]]:
+    """The registry of several pages (title -> text), with problems across pages checked."""
+    parsed = {title: parse_registry_page(text, title, names) for title, text in pages.items()}
+    claims = [c for page in parsed.values() for c in page.claims]
+    page_problems = [p for page in parsed.values() for p in page.page_problems]
+    return assemble_registry(claims, page_problems, retired_ids=retired_ids), parsed
