@@ -99,22 +99,27 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if result.valid else EXIT_PROBLEMS
 
 
+def _count(n: int, noun: str) -> str:
+    plural = {"entry": "entries", "invalid": "invalid"}.get(noun, noun + "s")
+    return f"{n} {noun if n == 1 else plural}"
+
+
 def _print_validation(result: jobs.ValidationResult, out: TextIO) -> None:
     counts = result.counts()
     for title, by_kind in counts.items():
         if title == "total":
             continue
-        shown = ", ".join(f"{n} {kind}" for kind, n in by_kind.items() if n)
+        shown = ", ".join(_count(n, kind) for kind, n in by_kind.items() if n)
         print(f"{title}: {shown or 'no entries'}", file=out)
     for title in result.missing_pages:
         print(f"{title}: missing", file=out)
     for problem in result.problems:
         print(str(problem), file=out)
     total = counts["total"]
-    summary = ", ".join(f"{total[k]} {k}" for k in total if k != "invalid")
+    summary = ", ".join(_count(total[k], k) for k in total if k != "invalid")
     verdict = "valid" if result.valid else (
-        f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} "
-        f"in {total['invalid']} invalid entr{'ies' if total['invalid'] != 1 else 'y'}"
+        f"{_count(len(result.problems), 'problem')} in {_count(total['invalid'], 'entry')} "
+        "that cannot be used until fixed"
     )
     print(f"registry: {summary}; {verdict}", file=out)
 

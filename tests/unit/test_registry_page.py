@@ -128,7 +128,7 @@ def test_patch_inserts_new_parameters_in_order_and_style() -> None:
     assert lines[start:start + 12] == [
         "{{Hub registry entry", "| id     = cee-hub", "| name   = CEE Hub <!-- the short name -->",
         "| name_pl = Hub CEE", "| kind   = regional", "| status = pilot", "| regions = cee-central-asia",
-        "| countries = PL", "| host =", "| item = Q42", "}}",
+        "| countries = PL", "| host =", "| item   = Q42", "}}",  # "=" aligned like most
         "{{Organization registry entry|id=wmpl|name=Wikimedia Polska|type=chapter}}",
     ]
     one_line = patch_entry(FORMATTED, "wmpl", {"item": "Q7", "countries": "PL"})
@@ -193,3 +193,50 @@ def test_any_name_renders_and_parses_back(name: str, other: str) -> None:
     assert update_entry(text, org) == text
     renamed = patch_entry(text, "o", {"name": other})
     assert parse_registry_page(renamed, "T").entries[0].names["en"] == org.names["pl"]
+
+
+TOKENS = [*"{}|=[]<>!-_ \n'&#;", "{{Hub registry entry", "{{Organization registry entry", "id", "name",
+          "kind", "status", "<!--", "-->", "<nowiki>", "</nowiki>", "regional", "é", "\u200f"]
+wikitext_soup = st.lists(st.sampled_from(TOKENS), max_size=60).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(wikitext_soup)
+def test_no_page_makes_the_parser_fail(text: str) -> None:
+    page = parse_registry_page(text, "Fuzz")
+    lines = text.count("\n") + 1
+    for problem in page.problems:
+        assert 1 <= problem.source.line <= lines and problem.reason
+    for entry in page.entries:
+        assert update_entry(text, entry) == text
+
+
+def test_comment_in_a_template_name_is_ignored_as_mediawiki_does() -> None:
+    text = "{{Organization registry entry <!-- note -->\n| id = a\n| name = A\n| type = chapter\n}}"
+    page = parse_registry_page(text, "T")
+    assert [e.id for e in page.entries] == ["a"]
+
+
+def test_entries_shown_verbatim_are_documentation_not_entries() -> None:
+    text = ("<pre>\n{{Hub registry entry\n| id = example\n</pre>\n"
+            "<nowiki>{{Organization registry entry|id=shown|name=S|type=chapter}}</nowiki>\n"
+            "<syntaxhighlight lang=wikitext>{{Hub registry entry|id=x}}</syntaxhighlight>\n")
+    page = parse_registry_page(text, "T")
+    assert page.claims == () and page.problems == ()
+
+
+def test_inserted_parameter_keeps_aligned_equals_signs() -> None:
+    text = ("{{Organization registry entry\n| id          = wmpl\n| name        = Wikimedia Polska\n"
+            "| type        = chapter\n| countries   = PL\n| established = 2005\n}}\n")
+    patched = patch_entry(text, "wmpl", {"item": "Q18", "website": "https://wikimedia.pl/"})
+    assert patched == text.replace("| established = 2005\n", "| established = 2005\n"
+                                   "| website     = https://wikimedia.pl/\n| item        = Q18\n")
+
+
+def test_messages_read_well() -> None:
+    text = (PRELUDE + "{{Hub registry entry|id=h|name=H|kind=thematic|themes=glam|status=pilot}}\n"
+            "{{Hub registry entry|id=g|name=G|kind=thematic|themes=glam|status=pilot|host=h}}\n"
+            "{{Organization registry entry|id=o|name=O|type=chapter|mena <!-- oops -->}}\n")
+    reasons = [p.reason for p in parse_registry({"T": text})[0].problems]
+    assert "'h' is a hub, not an organization" in reasons
+    assert any("('mena')" in r for r in reasons)

@@ -107,10 +107,14 @@ def check_registry(
                             f"no entry has registry id {target!r}", ProblemCode.UNKNOWN_REFERENCE)
                 )
             elif referenced.kind not in allowed:
-                wanted = " or ".join(k.value for k in allowed)
+                wanted = " or ".join(_article(k.value) for k in allowed)
                 problems.append(
                     Problem(claim.source, entry.id, field,
-                            f"{target!r} is a {referenced.kind.value}, not a {wanted}",
+                            f"{target!r} is {_article(referenced.kind.value)}, not {wanted}",
                             ProblemCode.WRONG_REFERENCE_KIND)
                 )
     return problems
+
+
+def _article(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun

@@ -25,6 +25,7 @@ from ..registry.vocab import Term, parse_term
 
 DEFAULT_LANGUAGE = "en"
 LIST_SEPARATOR = ", "
+MISSING_MESSAGE = "required, but missing"
 _MULTILINGUAL = {"names": "name", "descriptions": "description"}
 _RENAMED: dict[EntryKind, dict[str, str]] = {
     EntryKind.HUB: {"hub_kind": "kind"},
@@ -192,5 +193,5 @@ def pydantic_problems(kind: EntryKind, error: ValidationError) -> Iterator[tuple
             language = str(loc[1])
             param = spec.param if language == DEFAULT_LANGUAGE else f"{spec.param}_{language}"
         if item["type"] == "missing":
-            message = "required; missing"
+            message = MISSING_MESSAGE
         yield param, message

@@ -26,6 +26,7 @@ from ..registry.models import ENTRY_TYPES, Entry, EntryKind
 from ..registry.problems import Problem, ProblemCode, SourceRef
 from .escape import escape_value, unescape_value
 from .params import (
+    MISSING_MESSAGE,
     UnreadableValueError,
     entry_params,
     param_specs,
@@ -55,6 +56,11 @@ class TemplateNames:
 
     def for_kind(self, kind: EntryKind) -> str:
         return str(getattr(self, kind.value))
+
+    def kind_of_template(self, template: Template) -> EntryKind | None:
+        """The kind of entry a template call stands for (comments in its name ignored)."""
+        name = "".join(str(n) for n in template.name.nodes if not isinstance(n, Comment))
+        return self.kind_of(name)
 
     def kind_of(self, name: str) -> EntryKind | None:
         wanted = normalize_template_name(name)
@@ -90,15 +96,22 @@ class _Lines:
         return bisect.bisect_left(self._breaks, offset) + 1
 
 
+# Tags whose content MediaWiki shows as it is, without expanding templates.
+VERBATIM_TAGS = frozenset({"nowiki", "pre", "syntaxhighlight", "source", "math", "templatedata"})
+
+
 def _walk(code: Wikicode, offset: int) -> Iterator[tuple[Node, int]]:
     """Every node below ``code`` with its offset in the page text, in document order.
 
-    Templates are yielded but not entered: what is inside a template is its parameters.
+    Templates are yielded but not entered (what is inside a template is its parameters),
+    and neither are tags that show their content verbatim (an entry shown in ``<pre>`` is
+    documentation, not an entry).
     """
     for node in code.nodes:
         yield node, offset
         text = None
-        if not isinstance(node, (Template, Text)):
+        verbatim = isinstance(node, Tag) and str(node.tag).strip().lower() in VERBATIM_TAGS
+        if not isinstance(node, (Template, Text)) and not verbatim:
             text = str(node)
             cursor = 0
             for child in node.__children__():
@@ -163,7 +176,7 @@ def _parse_entry(
         where = offset + at
         name = str(param.name).strip()
         if not param.showkey:
-            shown = str(param.value).strip()[:40]
+            shown = "".join(str(n) for n in param.value.nodes if not isinstance(n, Comment)).strip()[:40]
             problems.append((None, where, f"parameter without a name ({shown!r}): write "
                              "'| name = value' (is an '=' missing?)",
                              ProblemCode.MALFORMED_TEMPLATE))
@@ -206,7 +219,7 @@ def _parse_entry(
         entry = None
         for field_param, reason in pydantic_problems(kind, error):
             found = split_param(kind, field_param) if field_param else None
-            missing = reason == "required; missing"
+            missing = reason == MISSING_MESSAGE
             if missing and found is not None and found[0].field in failed:
                 continue  # given, but unreadable: reported already
             code = ProblemCode.INCONSISTENT if field_param is None else (
@@ -230,12 +243,12 @@ def parse_registry_page(
     page_problems: list[Problem] = []
     for node, offset in _walk(code, 0):
         if isinstance(node, Template):
-            kind = names.kind_of(str(node.name))
+            kind = names.kind_of_template(node)
             if kind is None:
                 continue
             claim = _parse_entry(node, kind, title, offset, lines)
             nested = [t for p in node.params for t in p.value.filter_templates(recursive=True)
-                      if names.kind_of(str(t.name)) is not None]
+                      if names.kind_of_template(t) is not None]
             if nested:
                 problem = Problem(claim.source, claim.registry_id, None,
                                   "another registry entry starts inside this one: a '}}' is "
@@ -251,7 +264,7 @@ def parse_registry_page(
                 inner_text = str(inner)
                 at = outer.find(inner_text, cursor)
                 cursor = at + len(inner_text)
-                inner_kind = names.kind_of(str(inner.name))
+                inner_kind = names.kind_of_template(inner)
                 assert inner_kind is not None
                 claims.append(_parse_entry(inner, inner_kind, title, offset + at, lines))
         elif isinstance(node, Text):
@@ -305,7 +318,7 @@ class EntryNotFoundError(LookupError):
 def _find_entry(code: Wikicode, registry_id: str, names: TemplateNames) -> Template:
     found = []
     for template in code.filter_templates(recursive=True):
-        if names.kind_of(str(template.name)) is None or not template.has("id"):
+        if names.kind_of_template(template) is None or not template.has("id"):
             continue
         try:
             if read_param_value(template.get("id").value) == registry_id:
@@ -376,6 +389,16 @@ def _rank(kind: EntryKind, param: str) -> tuple[int, str]:
     return (param_specs(kind).index(spec), "" if param == spec.param else param)
 
 
+def _aligned_column(params: list[Parameter]) -> int | None:
+    """The column of the "=" signs when the names are padded to align them, else None."""
+    widths = [len(str(p.name)) for p in params if p.showkey and "\n" not in str(p.name)]
+    if len(widths) < 2:
+        return None
+    column = max(set(widths), key=widths.count)
+    padded = any(str(p.name).endswith("  ") for p in params)
+    return column if padded and widths.count(column) * 2 >= len(widths) else None
+
+
 def _insert(template: Template, kind: EntryKind, name: str, value: str) -> None:
     """Add a parameter at its canonical place, in the style of its neighbours.
 
@@ -389,10 +412,9 @@ def _insert(template: Template, kind: EntryKind, name: str, value: str) -> None:
     )
     style = params[max(0, min(index, len(params) - 1) - 1)]
     name_lead, name_trail = _split_ws(str(style.name))
-    padding = len(name_trail)
-    if padding > 1 and "\n" not in name_trail:  # aligned "=" signs
-        width = len(str(style.name).strip()) + padding
-        name_text = name_lead + name.ljust(width - 1) + " "
+    column = _aligned_column(params)
+    if column is not None:
+        name_text = name_lead + name + " " * max(1, column - len(name_lead) - len(name))
     else:
         name_text = name_lead + name + name_trail
     value_lead, value_trail = _split_ws(str(style.value))
@@ -421,7 +443,7 @@ def patch_entry(
     """
     code = mwparserfromhell.parse(text)
     template = _find_entry(code, registry_id, names)
-    kind = names.kind_of(str(template.name))
+    kind = names.kind_of_template(template)
     assert kind is not None
     for name, value in changes.items():
         current = template.get(name) if template.has(name) else None

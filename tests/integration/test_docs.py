@@ -1,0 +1,45 @@
+"""Documentation that cannot rot: the README's commands and its example outputs are checked."""
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_begins_with_exactly_the_two_commands() -> None:
+    head = README.split("\n\n", 1)[0].splitlines()
+    commands = [line.strip().split("#")[0].strip() for line in head]
+    assert commands == ["./scripts/demo", "./scripts/test"]
+    for command in commands:
+        assert os.access(ROOT / command, os.X_OK), command
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "scripts/test" in ci
+
+
+def _examples() -> list[tuple[list[str], list[str]]]:
+    """(command, shown output lines) for each "$ wikibot ..." block of the README."""
+    found: list[tuple[list[str], list[str]]] = []
+    for block in README.split("\n\n"):
+        lines = [line[4:] for line in block.splitlines() if line.startswith("    ")]
+        if lines and lines[0].startswith("$ wikibot "):
+            found.append((shlex.split(lines[0][2:]), lines[1:]))
+    return found
+
+
+def test_readme_example_outputs_are_what_the_commands_print() -> None:
+    examples = _examples()
+    assert examples, "the README shows no example run"
+    for command, shown in examples:
+        result = subprocess.run([sys.executable, "-m", "wikibot", *command[1:]], cwd=ROOT,
+                                capture_output=True, text=True, timeout=120)
+        printed = result.stdout.splitlines()
+        position = 0
+        for line in shown:
+            if line == "...":
+                continue
+            assert line in printed[position:], f"README shows {line!r} for {' '.join(command)}"
+            position = printed.index(line, position) + 1
