@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__, jobs
-from .adapters.workspace import LocalPageStore
-from .ports import PageStoreError
-from .settings import EXAMPLES, ConfigError, Settings, init_workspace, load_settings
+from .adapters.entity_local import LocalEntityStore
+from .adapters.workspace import LocalPageStore, atomic_write
+from .bootstrap import bootstrap
+from .ports import EntityStoreError, PageStoreError
+from .settings import EXAMPLES, ConfigError, Settings, ids_path, init_workspace, load_settings
+from .wikibase.instance import InstanceIds
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -68,6 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=("text", "json"), default="text",
                           help="output format (default: text)")
     validate.set_defaults(handler=_validate)
+
+    boot = commands.add_parser(
+        "bootstrap", help="create the properties and items the mapping needs (idempotent)",
+        description="Make the Wikibase hold every property, class item and vocabulary item the "
+                    "mapping needs: recorded ids are checked, missing ones are found by exact "
+                    "label or created. The ids are recorded in the instance ids file. A second "
+                    "run writes nothing. Exit 0 when everything is in place, 1 when something "
+                    "could not be created or used.",
+    )
+    _add_config_options(boot)
+    boot.add_argument("--dry-run", action="store_true",
+                      help="show what would be created, and write nothing (not even the ids file)")
+    boot.set_defaults(handler=_bootstrap)
 
     init = commands.add_parser(
         "init", help="create a local workspace from a bundled example",
@@ -124,6 +140,26 @@ def _print_validation(result: jobs.ValidationResult, out: TextIO) -> None:
     print(f"registry: {summary}; {verdict}", file=out)
 
 
+def _bootstrap(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args)
+    path = ids_path(settings)
+    try:
+        known = InstanceIds.parse(path.read_text(encoding="utf-8")) if path.exists() else InstanceIds()
+    except (ValueError, OSError) as error:
+        raise ConfigError(f"{path}: cannot read the instance ids: {error}") from None
+    store = LocalEntityStore(settings.workspace.path)
+    result = bootstrap(store, known, dry_run=args.dry_run, progress=lambda m: print(m, file=out))
+    for problem in result.problems:
+        print(f"problem: {problem}", file=out)
+    verb = "would create" if args.dry_run else "created"
+    print(f"bootstrap: {len(result.ids.properties)} properties and {len(result.ids.items)} items in place; "
+          f"{verb} {result.writes}, found {len(result.found)} by label", file=out)
+    if not args.dry_run and result.ids != known:
+        atomic_write(path, result.ids.render())
+        print(f"recorded the ids in {path}", file=out)
+    return EXIT_PROBLEMS if result.problems else EXIT_OK
+
+
 def _init(args: argparse.Namespace, out: TextIO) -> int:
     init_workspace(args.directory, args.example)
     print(f"created the workspace {args.directory}/ from the bundled example {args.example!r}",
@@ -140,7 +176,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.handler(args, out))
-    except (ConfigError, PageStoreError) as error:
+    except (ConfigError, PageStoreError, EntityStoreError) as error:
         print(f"wikibot: {error}", file=sys.stderr)
         return EXIT_USAGE
 

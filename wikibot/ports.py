@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -61,4 +61,87 @@ class PageStore(Protocol):
         ``EditConflict`` when the page moved on since ``base``; ``NoChange`` when the text
         equals the current text.
         """
+        ...
+
+
+# -- Wikibase entities ------------------------------------------------------------------------
+
+EntityJson = dict[str, Any]  # an entity as wbgetentities returns it (labels, claims, lastrevid...)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An entity as of one revision: its id, revision and JSON (as ``wbgetentities`` gives it)."""
+
+    id: str
+    revid: int
+    data: EntityJson
+
+
+@dataclass(frozen=True)
+class EntitySaved:
+    """Written: ``entity`` is what the Wikibase answered (the new revision)."""
+
+    id: str
+    revid: int
+    entity: EntityJson
+
+
+@dataclass(frozen=True)
+class Patched:
+    """Written on a stale base, merged by Wikibase (``wikibase-conflict-patched``).
+
+    The entity Wikibase answered is built from the stale revision: re-read before trusting it.
+    """
+
+    id: str
+    revid: int
+
+
+@dataclass(frozen=True)
+class EntityConflict:
+    """The entity changed since ``base_revid`` in a way Wikibase cannot patch: nothing written."""
+
+    id: str
+    info: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Wikibase refused the data (a validation error): nothing written. ``code`` is the API's."""
+
+    code: str
+    info: str
+
+
+EntityOutcome = EntitySaved | Patched | NoChange | EntityConflict | Rejected
+
+
+class EntityStoreError(Exception):
+    """The entity store cannot do its work (unreachable after retries, logged out, misconfigured)."""
+
+
+@runtime_checkable
+class EntityStore(Protocol):
+    def fetch_entities(self, ids: Sequence[str]) -> dict[str, Entity | None]:
+        """The current revision of each id (None: no such entity), as few requests as possible."""
+        ...
+
+    def save_entity(
+        self,
+        entity_id: str | None,
+        data: EntityJson,
+        *,
+        base_revid: int | None,
+        summary: str,
+        new: Literal["item", "property"] = "item",
+    ) -> EntityOutcome:
+        """One ``wbeditentity``: ``data`` applied to ``entity_id`` on top of ``base_revid``,
+        or a new entity of type ``new`` when ``entity_id`` is None."""
+        ...
+
+    def find_by_label(
+        self, label: str, *, entity_type: Literal["item", "property"], language: str = "en"
+    ) -> list[str]:
+        """Ids of the entities whose label in ``language`` is exactly ``label``."""
         ...

@@ -11,6 +11,7 @@ from typing import Any
 
 from .registry.dates import WikiDate
 from .registry.models import ENTRY_TYPES, EntryKind
+from .wikibase.mapping import FIELDS, PROPERTIES, WIKIDATA_PROPERTIES, vocabulary_items
 from .wikitext.params import DEFAULT_LANGUAGE, ParamSpec, param_specs
 
 SCHEMA_BASE = "https://github.com/wikibot/wikibot/schemas/"
@@ -63,6 +64,39 @@ def templatedata(kind: EntryKind) -> dict[str, Any]:
     }
 
 
+def mapping_document() -> dict[str, Any]:
+    """The Wikibase mapping: properties, which field goes where, class and vocabulary items."""
+    return {
+        "description": "Where each registry fact lives in a Wikibase. Instance ids (P/Q) are not "
+                       "here: 'wikibot bootstrap' finds or creates them and records them in the "
+                       "instance's ids file.",
+        "properties": {p.key: {"label": p.label, "datatype": p.datatype, "description": p.description}
+                       for p in PROPERTIES},
+        "fields": {
+            kind.value: {
+                f.field: {"property": f.property, "values": f.values,
+                          **({"vocabulary": f.vocabulary.vocabulary_name()} if f.vocabulary else {}),
+                          **({"qualifier_of": f.qualifier_of} if f.qualifier_of else {})}
+                for f in FIELDS[kind]
+            }
+            for kind in EntryKind
+        },
+        "labels_and_descriptions": "names -> labels, descriptions -> descriptions (every language)",
+        "items": {i.key: {"label": i.label, "description": i.description} for i in vocabulary_items()},
+    }
+
+
+def wikidata_mapping_document() -> dict[str, Any]:
+    """The mapping onto Wikidata's existing properties, and the fields that have none there."""
+    return {
+        "description": "On Wikidata, wikibot writes only to existing properties; a field whose "
+                       "property is null is not written there.",
+        "properties": {key: {"wikidata": pid, "note": note} for key, (pid, note) in WIKIDATA_PROPERTIES.items()},
+        "unmapped_fields": sorted({f"{kind.value}.{f.field}" for kind in EntryKind for f in FIELDS[kind]
+                                   if WIKIDATA_PROPERTIES[f.property][0] is None}),
+    }
+
+
 def render_schemas() -> dict[str, str]:
     """File name -> content of every generated file in ``schemas/``."""
     files: dict[str, str] = {}
@@ -71,4 +105,7 @@ def render_schemas() -> dict[str, str]:
         files[f"{kind.value}.templatedata.json"] = (
             json.dumps(templatedata(kind), indent=2, ensure_ascii=False) + "\n"
         )
+    for name, document in (("mapping.json", mapping_document()),
+                           ("mapping.wikidata.json", wikidata_mapping_document())):
+        files[name] = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     return files

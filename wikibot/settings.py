@@ -65,13 +65,24 @@ class RegistrySettings(_Section):
         return pages
 
 
+class WikibaseSettings(_Section):
+    ids_file: Path = Field(
+        default=Path("wikibase-ids.json"),
+        description="Where the instance's property and item ids are recorded (written by bootstrap); "
+                    "relative to the workspace.",
+    )
+
+
 class WorkspaceSettings(_Section):
     path: Path = Field(default=DEFAULT_WORKSPACE, description="The local workspace directory.")
 
 
 class Settings(_Section):
+    """One run's settings."""
+
     workspace: WorkspaceSettings = WorkspaceSettings()
     registry: RegistrySettings = RegistrySettings()
+    wikibase: WikibaseSettings = WikibaseSettings()
     source: Path | None = Field(default=None, exclude=True)  # the file read, for messages
 
 
@@ -94,6 +105,12 @@ def parse_settings(data: Mapping[str, Any], source: Path) -> Settings:
     if not path.is_absolute():
         path = source.parent / path
     return settings.model_copy(update={"workspace": WorkspaceSettings(path=path)})
+
+
+def ids_path(settings: Settings) -> Path:
+    """The instance ids file, resolved against the workspace."""
+    path = settings.wikibase.ids_file
+    return path if path.is_absolute() else settings.workspace.path / path
 
 
 def load_settings_file(path: Path) -> Settings:

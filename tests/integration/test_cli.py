@@ -32,7 +32,7 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 def test_every_command_and_option_has_help_text() -> None:
     parser = build_parser()
     commands = _subparsers(parser)
-    assert {"validate", "init"} <= set(commands)
+    assert {"validate", "bootstrap", "init"} <= set(commands)
     helps = {a.dest: a.help for a in parser._actions if isinstance(a, argparse._SubParsersAction)}
     assert helps
     choices = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -113,3 +113,27 @@ def test_missing_registry_page_is_a_problem(tmp_path: Path) -> None:
     result = run("validate", "--workspace", str(tmp_path / "ws"))
     assert result.returncode == 1
     assert "Hubs/Registry:0  -  -  the page does not exist" in result.stdout
+
+
+def test_bootstrap_creates_once_and_dry_run_writes_nothing(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    assert main(["init", str(workspace)]) == 0
+    dry = run("bootstrap", "--workspace", str(workspace), "--dry-run")
+    assert dry.returncode == 0 and "would create 86" in dry.stdout
+    assert not (workspace / "entities").exists() and not (workspace / "wikibase-ids.json").exists()
+    first = run("bootstrap", "--workspace", str(workspace))
+    assert first.returncode == 0 and "created 86" in first.stdout
+    ids = json.loads((workspace / "wikibase-ids.json").read_text(encoding="utf-8"))
+    assert ids["properties"]["registry_id"].startswith("P") and ids["items"]["region:eseap"].startswith("Q")
+    revisions = (workspace / "entities" / "counters.json").read_text(encoding="utf-8")
+    second = run("bootstrap", "--workspace", str(workspace))
+    assert second.returncode == 0 and "created 0" in second.stdout
+    assert (workspace / "entities" / "counters.json").read_text(encoding="utf-8") == revisions
+
+
+def test_bootstrap_with_a_corrupt_ids_file_exits_2(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    assert main(["init", str(workspace)]) == 0
+    (workspace / "wikibase-ids.json").write_text("{not json", encoding="utf-8")
+    result = run("bootstrap", "--workspace", str(workspace))
+    assert result.returncode == 2 and "cannot read the instance ids" in result.stderr

@@ -60,7 +60,7 @@ def assemble_registry(
                           claim.problems + tuple(extra))
         merged.append(claim)
     problems = [p for c in merged for p in c.problems] + list(page_problems)
-    return Registry(tuple(merged), tuple(sorted(problems)))
+    return Registry(tuple(merged), tuple(sorted(problems, key=Problem.sort_key)))
 
 
 

@@ -33,13 +33,17 @@ class SourceRef:
         return f"{self.page}:{self.line}"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     source: SourceRef
     registry_id: str | None
     field: str | None  # the template parameter, as editors see it
     reason: str
     code: ProblemCode
+
+    def sort_key(self) -> tuple[str, int, str, str, str]:
+        """Page order: by page, line, then entry, field and reason (ids may be missing)."""
+        return (self.source.page, self.source.line, self.registry_id or "", self.field or "", self.reason)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

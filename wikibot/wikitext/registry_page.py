@@ -79,7 +79,8 @@ class ParsedPage:
     @property
     def problems(self) -> tuple[Problem, ...]:
         """Every problem on the page, the entries' included, in page order."""
-        return tuple(sorted([p for c in self.claims for p in c.problems] + list(self.page_problems)))
+        return tuple(sorted([p for c in self.claims for p in c.problems] + list(self.page_problems),
+                            key=Problem.sort_key))
 
     @property
     def entries(self) -> tuple[Entry, ...]:

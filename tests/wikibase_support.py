@@ -1,0 +1,39 @@
+"""Shared helpers for tests that need a bootstrapped local Wikibase and the example registry."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from wikibot.adapters.entity_local import LocalEntityStore
+from wikibot.bootstrap import bootstrap
+from wikibot.registry.models import Entry, EntryKind
+from wikibot.wikibase.instance import InstanceIds
+from wikibot.wikibase.mapping import ResolvedMapping
+from wikibot.wikitext.registry_page import parse_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "wikibase"
+if not FIXTURES.is_dir():
+    FIXTURES = Path("/work/shared/fixtures/wikibase")
+
+
+def capture(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return data
+
+
+def example_entries() -> list[Entry]:
+    pages = {}
+    for title in ("Organizations/Registry", "Hubs/Registry", "Partnerships/Registry"):
+        pages[title] = (ROOT / "examples" / "registry" / "pages" / f"{title}.wiki").read_text(encoding="utf-8")
+    registry, _ = parse_registry(pages)
+    assert not registry.problems
+    order = {EntryKind.ORGANIZATION: 0, EntryKind.HUB: 1, EntryKind.PARTNERSHIP: 2}
+    return sorted(registry.entries, key=lambda e: order[e.kind])
+
+
+def bootstrapped(root: Path) -> tuple[LocalEntityStore, ResolvedMapping]:
+    store = LocalEntityStore(root)
+    result = bootstrap(store, InstanceIds())
+    assert not result.problems, result.problems
+    return store, result.ids.resolved()

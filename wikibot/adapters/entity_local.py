@@ -1,0 +1,325 @@
+"""The local entity store: a Wikibase's items and properties as files, for the embedded default.
+
+It behaves as a real Wikibase did in the captures of ``shared/fixtures/wikibase``: one
+revision per successful ``save_entity``; ``NoChange`` (no new revision) for an edit that
+changes nothing; on a stale ``base_revid`` the edit is patched in (``Patched``) unless it
+touches what changed since, which is an ``EntityConflict``; values of the wrong type, unknown
+properties, overlong labels and label/description clashes are ``Rejected`` with the codes the
+real API uses.  Statement ids, hashes and snak datatypes are filled in as Wikibase does.
+
+Layout: ``entities/Q12.json`` holds every revision of Q12; ``entities/counters.json`` the
+last ids given out.  Writes are atomic and serialised by a lock file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from ..ports import (
+    Entity,
+    EntityConflict,
+    EntityJson,
+    EntityOutcome,
+    EntitySaved,
+    EntityStoreError,
+    NoChange,
+    Patched,
+    Rejected,
+)
+from .workspace import atomic_write
+
+_DATAVALUE_TYPES = {
+    "wikibase-item": "wikibase-entityid", "wikibase-property": "wikibase-entityid",
+    "string": "string", "external-id": "string", "url": "string", "time": "time",
+    "monolingualtext": "monolingualtext", "quantity": "quantity", "globe-coordinate": "globecoordinate",
+}
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
+MAX_TERM_LENGTH = 250
+
+
+class _RefusedError(Exception):
+    def __init__(self, code: str, info: str) -> None:
+        super().__init__(info)
+        self.code, self.info = code, info
+
+
+def _hash(value: Any) -> str:
+    return hashlib.sha1(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class LocalEntityStore:
+    """``EntityStore`` over ``DIR/entities``."""
+
+    def __init__(self, root: Path) -> None:
+        self.dir = Path(root) / "entities"
+
+    # -- files -------------------------------------------------------------------------
+    def _path(self, entity_id: str) -> Path:
+        if not re.fullmatch(r"[QP][1-9][0-9]*", entity_id):
+            raise EntityStoreError(f"{entity_id!r} is not an entity id")
+        return self.dir / f"{entity_id}.json"
+
+    def _history(self, entity_id: str) -> list[dict[str, Any]]:
+        try:
+            data: list[dict[str, Any]] = json.loads(self._path(entity_id).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError) as error:
+            raise EntityStoreError(f"cannot read entity {entity_id}: {error}") from error
+        return data
+
+    def _counters(self) -> dict[str, int]:
+        try:
+            data: dict[str, int] = json.loads((self.dir / "counters.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"Q": 0, "P": 0, "revision": 0}
+        return data
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def entity_ids(self) -> list[str]:
+        """Every entity in the store (items and properties)."""
+        if not self.dir.is_dir():
+            return []
+        ids = [p.stem for p in self.dir.glob("*.json") if re.fullmatch(r"[QP]\d+", p.stem)]
+        return sorted(ids, key=lambda i: (i[0], int(i[1:])))
+
+    # -- the port ----------------------------------------------------------------------
+    def fetch_entities(self, ids: Sequence[str]) -> dict[str, Entity | None]:
+        result: dict[str, Entity | None] = {}
+        for entity_id in ids:
+            history = self._history(entity_id)
+            if history:
+                last = history[-1]
+                result[entity_id] = Entity(entity_id, last["revid"], copy.deepcopy(last["entity"]))
+            else:
+                result[entity_id] = None
+        return result
+
+    def find_by_label(
+        self, label: str, *, entity_type: Literal["item", "property"], language: str = "en"
+    ) -> list[str]:
+        prefix = "Q" if entity_type == "item" else "P"
+        found = []
+        for entity_id in self.entity_ids():
+            if entity_id.startswith(prefix):
+                entity = self._history(entity_id)[-1]["entity"]
+                if entity.get("labels", {}).get(language, {}).get("value") == label:
+                    found.append(entity_id)
+        return found
+
+    def save_entity(
+        self, entity_id: str | None, data: EntityJson, *, base_revid: int | None, summary: str,
+        new: Literal["item", "property"] = "item",
+    ) -> EntityOutcome:
+        with self._locked():
+            counters = self._counters()
+            try:
+                if entity_id is None:
+                    prefix = "Q" if new == "item" else "P"
+                    entity_id = f"{prefix}{counters[prefix] + 1}"
+                    current: EntityJson = {"type": new, "id": entity_id, "labels": {}, "descriptions": {},
+                                           "aliases": {}, "claims": {}}
+                    if new == "property":
+                        if data.get("datatype") not in _DATAVALUE_TYPES:
+                            raise _RefusedError("invalid-property-type", f"unknown datatype {data.get('datatype')!r}")
+                        current["datatype"] = data["datatype"]
+                    history: list[dict[str, Any]] = []
+                    patched = False
+                    counters[prefix] += 1
+                else:
+                    history = self._history(entity_id)
+                    if not history:
+                        raise _RefusedError("no-such-entity", f"Could not find an entity with the ID {entity_id}")
+                    current = copy.deepcopy(history[-1]["entity"])
+                    patched = False
+                    if base_revid is not None and base_revid != history[-1]["revid"]:
+                        base = next((h["entity"] for h in history if h["revid"] == base_revid), None)
+                        if base is None:
+                            raise _RefusedError("nosuchrevid", f"There is no revision with ID {base_revid}")
+                        if _touches(data, _changed_since(base, current)):
+                            return EntityConflict(entity_id, "Edit conflict. Could not patch the current revision.")
+                        patched = True
+                updated = self._apply(entity_id, current, data)
+            except _RefusedError as refused:
+                return Rejected(refused.code, refused.info)
+            if history and _content(updated) == _content(history[-1]["entity"]):
+                return NoChange()
+            revid = counters["revision"] + 1
+            counters["revision"] = revid
+            updated["lastrevid"] = revid
+            updated["modified"] = _now()
+            history.append({"revid": revid, "summary": summary, "entity": updated})
+            atomic_write(self._path(entity_id), json.dumps(history, ensure_ascii=False))
+            atomic_write(self.dir / "counters.json", json.dumps(counters))
+            if patched:
+                return Patched(entity_id, revid)
+            return EntitySaved(entity_id, revid, copy.deepcopy(updated))
+
+    # -- applying wbeditentity data --------------------------------------------------------
+    def _datatype(self, prop: str) -> str:
+        history = self._history(prop) if re.fullmatch(r"P[1-9][0-9]*", str(prop)) else []
+        if not history:
+            raise _RefusedError("modification-failed", f"Property {prop} not found")
+        return str(history[-1]["entity"]["datatype"])
+
+    def _apply(self, entity_id: str, entity: EntityJson, data: EntityJson) -> EntityJson:
+        for key in ("labels", "descriptions"):
+            for lang, term in data.get(key, {}).items():
+                if not _LANGUAGE.match(lang):
+                    raise _RefusedError("not-recognized-language", f"Unknown language code: {lang}")
+                value = term.get("value", "")
+                if "remove" in term or value == "":
+                    entity[key].pop(lang, None)
+                elif len(value) > MAX_TERM_LENGTH:
+                    raise _RefusedError("modification-failed",
+                                   f"Must be no more than {MAX_TERM_LENGTH} characters long")
+                else:
+                    entity[key][lang] = {"language": lang, "value": value}
+        for lang, aliases in data.get("aliases", {}).items():
+            kept = [a for a in entity["aliases"].get(lang, [])]
+            for alias in aliases:
+                if "remove" in alias:
+                    kept = [a for a in kept if a["value"] != alias["value"]]
+                elif alias["value"] not in [a["value"] for a in kept]:
+                    kept.append({"language": lang, "value": alias["value"]})
+            entity["aliases"][lang] = kept
+            if not kept:
+                entity["aliases"].pop(lang)
+        claims = data.get("claims", [])
+        if isinstance(claims, dict):
+            claims = [s for statements in claims.values() for s in statements]
+        for statement in claims:
+            self._apply_statement(entity_id, entity, statement)
+        self._check_terms(entity_id, entity)
+        return entity
+
+    def _apply_statement(self, entity_id: str, entity: EntityJson, statement: dict[str, Any]) -> None:
+        statement_id = statement.get("id")
+        located = None
+        if statement_id:
+            for prop, statements in entity["claims"].items():
+                for index, existing in enumerate(statements):
+                    if existing["id"] == statement_id:
+                        located = (prop, index)
+            if located is None:
+                raise _RefusedError("modification-failed", f"Statement {statement_id} not found")
+        if "remove" in statement:
+            assert located is not None
+            prop, index = located
+            entity["claims"][prop].pop(index)
+            if not entity["claims"][prop]:
+                entity["claims"].pop(prop)
+            return
+        stored = {
+            "mainsnak": self._snak(statement["mainsnak"]),
+            "type": "statement",
+            "id": statement_id or f"{entity_id}${str(uuid.uuid4()).upper()}",
+            "rank": statement.get("rank", "normal"),
+        }
+        if statement.get("qualifiers"):
+            stored["qualifiers"] = {p: [self._snak(q) for q in qs] for p, qs in statement["qualifiers"].items()}
+            stored["qualifiers-order"] = statement.get("qualifiers-order", list(stored["qualifiers"]))
+        if statement.get("references"):
+            stored["references"] = []
+            for reference in statement["references"]:
+                snaks = {p: [self._snak(s) for s in ss] for p, ss in reference["snaks"].items()}
+                stored["references"].append({"hash": _hash(snaks), "snaks": snaks,
+                                             "snaks-order": reference.get("snaks-order", list(snaks))})
+        prop = stored["mainsnak"]["property"]
+        if located is not None:
+            old_prop, index = located
+            if old_prop != prop:
+                raise _RefusedError("modification-failed", "A statement's property cannot be changed")
+            entity["claims"][prop][index] = stored
+        else:
+            entity["claims"].setdefault(prop, []).append(stored)
+
+    def _snak(self, snak: dict[str, Any]) -> dict[str, Any]:
+        prop = str(snak.get("property"))
+        datatype = self._datatype(prop)
+        stored: dict[str, Any] = {"snaktype": snak.get("snaktype", "value"), "property": prop}
+        if stored["snaktype"] == "value":
+            datavalue = snak.get("datavalue", {})
+            expected = _DATAVALUE_TYPES[datatype]
+            if datavalue.get("type") != expected:
+                raise _RefusedError("modification-failed",
+                               f"Bad value type {datavalue.get('type')}, expected {expected}")
+            if datatype == "url" and not re.match(r"^https?://\S+$", str(datavalue.get("value"))):
+                raise _RefusedError("modification-failed", "Malformed URL")
+            stored["datavalue"] = {"value": datavalue["value"], "type": expected}
+        stored["hash"] = _hash(stored)
+        stored["datatype"] = datatype
+        return stored
+
+    def _check_terms(self, entity_id: str, entity: EntityJson) -> None:
+        """Wikibase refuses two items with the same label and description in a language,
+        and two properties with the same label."""
+        prefix = entity_id[0]
+        for other_id in self.entity_ids():
+            if other_id == entity_id or other_id[0] != prefix:
+                continue
+            other = self._history(other_id)[-1]["entity"]
+            for lang, label in entity["labels"].items():
+                same_label = other.get("labels", {}).get(lang, {}).get("value") == label["value"]
+                if prefix == "P" and same_label:
+                    raise _RefusedError("failed-save", f"Property {other_id} already has label "
+                                                  f"\"{label['value']}\" associated with language code {lang}.")
+                description = entity["descriptions"].get(lang, {}).get("value")
+                if (prefix == "Q" and same_label and description is not None
+                        and other.get("descriptions", {}).get(lang, {}).get("value") == description):
+                    raise _RefusedError("modification-failed", f"Item {other_id} already has label "
+                                   f"\"{label['value']}\" associated with language code {lang}, "
+                                   "using the same description text.")
+
+
+def _content(entity: EntityJson) -> EntityJson:
+    return {k: v for k, v in entity.items() if k not in ("lastrevid", "modified")}
+
+
+def _changed_since(base: EntityJson, current: EntityJson) -> set[tuple[str, str]]:
+    """What changed between two revisions: ("labels", lang), ("claim", statement id)..."""
+    changed: set[tuple[str, str]] = set()
+    for key in ("labels", "descriptions", "aliases"):
+        for lang in set(base.get(key, {})) | set(current.get(key, {})):
+            if base.get(key, {}).get(lang) != current.get(key, {}).get(lang):
+                changed.add((key, lang))
+    def statements(entity: EntityJson) -> dict[str, Any]:
+        return {s["id"]: s for ss in entity.get("claims", {}).values() for s in ss}
+    before, after = statements(base), statements(current)
+    for statement_id in set(before) | set(after):
+        if before.get(statement_id) != after.get(statement_id):
+            changed.add(("claim", statement_id))
+    return changed
+
+
+def _touches(data: EntityJson, changed: set[tuple[str, str]]) -> bool:
+    for key in ("labels", "descriptions", "aliases"):
+        if any((key, lang) in changed for lang in data.get(key, {})):
+            return True
+    claims = data.get("claims", [])
+    if isinstance(claims, dict):
+        claims = [s for ss in claims.values() for s in ss]
+    return any(s.get("id") and ("claim", s["id"]) in changed for s in claims)

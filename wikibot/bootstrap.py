@@ -1,0 +1,106 @@
+"""``wikibot bootstrap``: make a Wikibase hold every property and item the mapping needs.
+
+Idempotent and cheap: ids already recorded are checked with one batched read; a missing one
+is looked for by its exact English label (and, for items, description) before anything is
+created, so a second run, or a run after a crash, creates nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .ports import Entity, EntitySaved, EntityStore, NoChange, Patched, Rejected
+from .wikibase.instance import InstanceIds
+from .wikibase.mapping import PROPERTIES, ItemSpec, PropertySpec, vocabulary_items
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BootstrapResult:
+    ids: InstanceIds
+    found: list[str] = field(default_factory=list)  # keys found on the instance
+    created: list[str] = field(default_factory=list)  # keys created (or, dry run: to create)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def writes(self) -> int:
+        return len(self.created)
+
+
+def _terms(label: str, description: str) -> dict[str, dict[str, dict[str, str]]]:
+    return {"labels": {"en": {"language": "en", "value": label}},
+            "descriptions": {"en": {"language": "en", "value": description}}}
+
+
+def _label(entity: Entity | None) -> str | None:
+    return entity.data.get("labels", {}).get("en", {}).get("value") if entity else None
+
+
+def _description(entity: Entity | None) -> str | None:
+    return entity.data.get("descriptions", {}).get("en", {}).get("value") if entity else None
+
+
+def bootstrap(store: EntityStore, known: InstanceIds, *, dry_run: bool = False,
+              progress: Progress = lambda message: None) -> BootstrapResult:
+    properties = dict(known.properties)
+    items = dict(known.items)
+    result = BootstrapResult(known)
+    recorded = store.fetch_entities([*properties.values(), *items.values()])
+    specs: list[PropertySpec | ItemSpec] = [*PROPERTIES, *vocabulary_items()]
+    for spec in specs:
+        is_property = isinstance(spec, PropertySpec)
+        table = properties if is_property else items
+        if spec.key in table:
+            entity = recorded.get(table[spec.key])
+            if entity is not None and _label(entity) == spec.label:
+                continue
+            result.problems.append(f"{spec.key}: recorded id {table[spec.key]} is missing or relabelled; "
+                                   "looking it up again")
+            del table[spec.key]
+        found, problem = _find(store, spec)
+        if found is not None:
+            table[spec.key] = found
+            result.found.append(spec.key)
+            continue
+        if problem is not None:
+            result.problems.append(f"{spec.key}: {problem}")
+            continue
+        result.created.append(spec.key)
+        if dry_run:
+            progress(f"would create {'property' if is_property else 'item'} {spec.label!r}")
+            continue
+        data: dict[str, Any] = _terms(spec.label, spec.description)
+        if isinstance(spec, PropertySpec):
+            data["datatype"] = spec.datatype
+        outcome = store.save_entity(None, data, base_revid=None, new="property" if is_property else "item",
+                                    summary=f"wikibot bootstrap: {spec.key}")
+        if isinstance(outcome, (EntitySaved, Patched)):
+            table[spec.key] = outcome.id
+            progress(f"created {outcome.id} {spec.label!r}")
+        elif isinstance(outcome, Rejected):
+            result.created.remove(spec.key)
+            result.problems.append(f"{spec.key}: refused by the Wikibase: {outcome.code}: {outcome.info}")
+        elif isinstance(outcome, NoChange):  # pragma: no cover - a creation always changes something
+            result.created.remove(spec.key)
+    result.ids = InstanceIds(properties, items)
+    return result
+
+
+def _find(store: EntityStore, spec: PropertySpec | ItemSpec) -> tuple[str | None, str | None]:
+    """(id of the existing entity for ``spec`` or None, why an existing one cannot be used)."""
+    is_property = isinstance(spec, PropertySpec)
+    candidates = store.find_by_label(spec.label, entity_type="property" if is_property else "item")
+    if not candidates:
+        return None, None
+    entities = store.fetch_entities(candidates)
+    if isinstance(spec, PropertySpec):
+        fitting = [i for i in candidates if (e := entities.get(i)) and e.data.get("datatype") == spec.datatype]
+        if not fitting:
+            return None, (f"property {candidates[0]} is labelled {spec.label!r} but is not of datatype "
+                          f"{spec.datatype}: rename one of them")
+        return fitting[0], None
+    fitting = [i for i in candidates if _description(entities.get(i)) == spec.description]
+    return (fitting[0] if fitting else None), None

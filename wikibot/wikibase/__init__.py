@@ -1,0 +1,1 @@
+"""Models <-> Wikibase: the property mapping, datatypes, entity JSON and its minimal diff."""

@@ -1,0 +1,112 @@
+"""The minimal ``wbeditentity`` data that turns the current entity into the wanted one (pure).
+
+Only what the bot owns is compared: labels and descriptions in the languages the entry has,
+and statements of the properties the mapping gives the entry's kind.  Everything else on the
+item (other properties, other languages, sitelinks, other people's references, deprecated
+statements) is never sent, so it cannot be changed.  An equal statement is never added
+twice: the bot's reference is added to it instead.  No difference gives None: no request.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .datatypes import DataValueError, Value, value_of_snak
+
+EntityJson = dict[str, Any]
+IsOurReference = Callable[[Mapping[str, Any]], bool]
+
+
+def _value(snak: Mapping[str, Any], datatypes: Mapping[str, str]) -> Value | None:
+    try:
+        return value_of_snak(dict(snak), datatypes.get(str(snak.get("property")), "string"))
+    except DataValueError:
+        return None
+
+
+def _qualifier_values(statement: Mapping[str, Any], props: frozenset[str],
+                      datatypes: Mapping[str, str]) -> dict[str, list[Value | None]]:
+    qualifiers = statement.get("qualifiers", {})
+    return {p: [_value(q, datatypes) for q in qualifiers.get(p, [])] for p in props if qualifiers.get(p)}
+
+
+def _terms(current: Mapping[str, Any], wanted: Mapping[str, Any], key: str) -> dict[str, Any]:
+    have = current.get(key, {})
+    return {lang: term for lang, term in wanted.get(key, {}).items()
+            if have.get(lang, {}).get("value") != term["value"]}
+
+
+def diff_entity(
+    current: Mapping[str, Any] | None,
+    wanted: Mapping[str, Any],
+    *,
+    owned: frozenset[str],
+    owned_qualifiers: Mapping[str, frozenset[str]],
+    datatypes: Mapping[str, str],
+    is_ours: IsOurReference,
+) -> EntityJson | None:
+    """``data`` for one ``wbeditentity`` call, or None when nothing differs.
+
+    ``owned``: the properties whose statements the bot manages; ``owned_qualifiers``: per
+    property, the qualifiers it manages on them (others are kept); ``datatypes``: property
+    -> datatype; ``is_ours``: whether a reference is one the bot writes.
+    """
+    if current is None:
+        return dict(wanted)
+    data: EntityJson = {}
+    for key in ("labels", "descriptions"):
+        changed = _terms(current, wanted, key)
+        if changed:
+            data[key] = changed
+    claims: list[dict[str, Any]] = []
+    wanted_by_prop: dict[str, list[Mapping[str, Any]]] = {}
+    for statement in wanted.get("claims", []):
+        wanted_by_prop.setdefault(statement["mainsnak"]["property"], []).append(statement)
+    for prop in sorted(owned):
+        existing = [s for s in current.get("claims", {}).get(prop, []) if s.get("rank") != "deprecated"]
+        wanted_values = [_value(w["mainsnak"], datatypes) for w in wanted_by_prop.get(prop, [])]
+        matched: set[str] = set()
+        for want, value in zip(wanted_by_prop.get(prop, []), wanted_values, strict=True):
+            twin = next((s for s in existing if s["id"] not in matched
+                         and _value(s["mainsnak"], datatypes) == value), None)
+            if twin is None:
+                claims.append(dict(want))
+                continue
+            matched.add(twin["id"])
+            update = _update_statement(twin, want, owned_qualifiers.get(prop, frozenset()), datatypes, is_ours)
+            if update is not None:
+                claims.append(update)
+        for statement in existing:
+            if statement["id"] in matched:
+                continue
+            if _value(statement["mainsnak"], datatypes) in wanted_values:
+                continue  # a second copy of a wanted fact, made by someone: not ours to remove
+            claims.append({"id": statement["id"], "remove": ""})
+    if claims:
+        data["claims"] = claims
+    return data or None
+
+
+def _update_statement(
+    have: Mapping[str, Any], want: Mapping[str, Any], qualifier_props: frozenset[str],
+    datatypes: Mapping[str, str], is_ours: IsOurReference,
+) -> dict[str, Any] | None:
+    """The existing statement changed to carry the wanted qualifiers and the bot's reference."""
+    updated = copy.deepcopy(dict(have))
+    changed = False
+    if _qualifier_values(have, qualifier_props, datatypes) != _qualifier_values(want, qualifier_props, datatypes):
+        qualifiers = {p: q for p, q in have.get("qualifiers", {}).items() if p not in qualifier_props}
+        qualifiers.update({p: q for p, q in want.get("qualifiers", {}).items() if p in qualifier_props})
+        updated["qualifiers"] = qualifiers
+        updated["qualifiers-order"] = list(qualifiers)
+        if not qualifiers:
+            updated.pop("qualifiers")
+            updated.pop("qualifiers-order")
+        changed = True
+    references = have.get("references", [])
+    if not any(is_ours(r) for r in references) and want.get("references"):
+        updated["references"] = [*references, *want["references"]]
+        changed = True
+    return updated if changed else None
