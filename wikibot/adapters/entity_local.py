@@ -43,8 +43,34 @@ _DATAVALUE_TYPES = {
     "string": "string", "external-id": "string", "url": "string", "time": "time",
     "monolingualtext": "monolingualtext", "quantity": "quantity", "globe-coordinate": "globecoordinate",
 }
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
 MAX_TERM_LENGTH = 250
+# ISO 639-1: the two-letter codes a Wikibase knows; three-letter codes are taken as given.
+_ISO_639_1 = frozenset("""
+    aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
+    da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu
+    hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb
+    lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om
+    or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw
+    ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
+""".split())
+_SCRIPTS = frozenset({"latn", "cyrl", "arab", "hans", "hant", "deva", "beng", "grek", "hebr", "ethi",
+                      "geor", "armn", "thai", "taml", "telu", "knda", "mlym", "gujr", "guru", "orya",
+                      "sinh", "tibt", "mong", "jpan", "kore", "hira", "kana", "tfng", "cans", "cher"})
+_TIME = re.compile(r"^[+-]\d{4,}-(0\d|1[0-2])-([0-2]\d|3[01])T00:00:00Z$")
+_AMOUNT = re.compile(r"^[+-]\d+(\.\d+)?$")
+
+
+def _language_known(code: str) -> bool:
+    """Roughly what MediaWiki's language list accepts: a known base and sensible subtags."""
+    base, *subtags = code.split("-")
+    if not (len(base) == 3 and base.isalpha() and base.islower()) and base not in _ISO_639_1:
+        return False
+    for subtag in subtags:
+        known = (subtag in _SCRIPTS or (len(subtag) == 2 and subtag.isalpha())
+                 or (len(subtag) == 3 and subtag.isdigit()) or 5 <= len(subtag) <= 8)
+        if not known:
+            return False
+    return True
 
 
 class _RefusedError(Exception):
@@ -150,6 +176,8 @@ class LocalEntityStore:
                     patched = False
                     counters[prefix] += 1
                 else:
+                    if not re.fullmatch(r"[QP][1-9][0-9]*", entity_id):
+                        raise _RefusedError("invalid-entity-id", "Invalid entity ID.")
                     history = self._history(entity_id)
                     if not history:
                         raise _RefusedError("no-such-entity", f"Could not find an entity with the ID {entity_id}")
@@ -188,14 +216,15 @@ class LocalEntityStore:
     def _apply(self, entity_id: str, entity: EntityJson, data: EntityJson) -> EntityJson:
         for key in ("labels", "descriptions"):
             for lang, term in data.get(key, {}).items():
-                if not _LANGUAGE.match(lang):
-                    raise _RefusedError("not-recognized-language", f"Unknown language code: {lang}")
+                if not _language_known(lang):
+                    raise _RefusedError("not-recognized-language",
+                                        f"The supplied language code \"{lang}\" was not recognized.")
                 value = term.get("value", "")
                 if "remove" in term or value == "":
                     entity[key].pop(lang, None)
                 elif len(value) > MAX_TERM_LENGTH:
-                    raise _RefusedError("modification-failed",
-                                   f"Must be no more than {MAX_TERM_LENGTH} characters long")
+                    raise _RefusedError("modification-failed", f"{key[:-1].capitalize()} must be no more "
+                                        f"than {MAX_TERM_LENGTH} characters long")
                 else:
                     entity[key][lang] = {"language": lang, "value": value}
         for lang, aliases in data.get("aliases", {}).items():
@@ -267,8 +296,13 @@ class LocalEntityStore:
             if datavalue.get("type") != expected:
                 raise _RefusedError("modification-failed",
                                f"Bad value type {datavalue.get('type')}, expected {expected}")
-            if datatype == "url" and not re.match(r"^https?://\S+$", str(datavalue.get("value"))):
-                raise _RefusedError("modification-failed", "Malformed URL")
+            value = datavalue.get("value")
+            if datatype == "url" and not re.match(r"^[a-z][a-z0-9+.-]*://\S+$", str(value)):
+                raise _RefusedError("modification-failed", f"This URL misses a scheme like \"https://\": {value}")
+            if datatype == "time" and not _TIME.match(str(value.get("time") if isinstance(value, dict) else "")):
+                raise _RefusedError("modification-failed", "Data value corrupt: $timestamp must resemble ISO 8601")
+            if datatype == "quantity" and not _AMOUNT.match(str(value.get("amount") if isinstance(value, dict) else "")):
+                raise _RefusedError("modification-failed", "Data value corrupt: not a well formed decimal value")
             stored["datavalue"] = {"value": datavalue["value"], "type": expected}
         stored["hash"] = _hash(stored)
         stored["datatype"] = datatype
