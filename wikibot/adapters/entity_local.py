@@ -299,9 +299,10 @@ class LocalEntityStore:
             value = datavalue.get("value")
             if datatype == "url" and not re.match(r"^[a-z][a-z0-9+.-]*://\S+$", str(value)):
                 raise _RefusedError("modification-failed", f"This URL misses a scheme like \"https://\": {value}")
-            if datatype == "time" and not _TIME.match(str(value.get("time") if isinstance(value, dict) else "")):
+            parts = value if isinstance(value, dict) else {}
+            if datatype == "time" and not _TIME.match(str(parts.get("time", ""))):
                 raise _RefusedError("modification-failed", "Data value corrupt: $timestamp must resemble ISO 8601")
-            if datatype == "quantity" and not _AMOUNT.match(str(value.get("amount") if isinstance(value, dict) else "")):
+            if datatype == "quantity" and not _AMOUNT.match(str(parts.get("amount", ""))):
                 raise _RefusedError("modification-failed", "Data value corrupt: not a well formed decimal value")
             stored["datavalue"] = {"value": datavalue["value"], "type": expected}
         stored["hash"] = _hash(stored)
