@@ -243,3 +243,15 @@ def test_messages_read_well() -> None:
     reasons = [p.reason for p in parse_registry({"T": text})[0].problems]
     assert "'h' is a hub, not an organization" in reasons
     assert any("('mena')" in r for r in reasons)
+
+
+def test_update_entries_changes_several_entries_in_one_pass() -> None:
+    from wikibot.wikitext.registry_page import update_entries
+    page = parse_registry_page(FORMATTED, "T")
+    hub, org = page.entries
+    assert update_entries(FORMATTED, page.entries) is FORMATTED  # unchanged: the very same string
+    new_hub = Hub.model_validate({**hub.model_dump(), "status": "dormant"})
+    new_org = Organization.model_validate({**org.model_dump(), "item": "Q7"})
+    updated = update_entries(FORMATTED, [new_hub, new_org])
+    assert updated == patch_entry(patch_entry(FORMATTED, "cee-hub", {"status": "dormant"}), "wmpl", {"item": "Q7"})
+    assert parse_registry_page(updated, "T").entries == (new_hub, new_org)

@@ -316,16 +316,21 @@ class EntryNotFoundError(LookupError):
     """The entry to patch is not on the page, or is on it more than once."""
 
 
-def _find_entry(code: Wikicode, registry_id: str, names: TemplateNames) -> Template:
-    found = []
+def _entry_templates(code: Wikicode, names: TemplateNames) -> dict[str, list[Template]]:
+    """Every entry call on the page, by registry id (one pass over the page)."""
+    found: dict[str, list[Template]] = {}
     for template in code.filter_templates(recursive=True):
         if names.kind_of_template(template) is None or not template.has("id"):
             continue
         try:
-            if read_param_value(template.get("id").value) == registry_id:
-                found.append(template)
+            found.setdefault(read_param_value(template.get("id").value), []).append(template)
         except ValueError:
             continue
+    return found
+
+
+def _the_entry(templates: Mapping[str, list[Template]], registry_id: str) -> Template:
+    found = templates.get(registry_id, [])
     if len(found) != 1:
         raise EntryNotFoundError(
             f"{registry_id!r} is on the page {len(found)} times" if found
@@ -431,21 +436,7 @@ def _insert(template: Template, kind: EntryKind, name: str, value: str) -> None:
     params.insert(index, Parameter(mwparserfromhell.parse(name_text), mwparserfromhell.parse(text)))
 
 
-def patch_entry(
-    text: str,
-    registry_id: str,
-    changes: Mapping[str, str | None],
-    names: TemplateNames = TemplateNames(),
-) -> str:
-    """Set (or, with None, remove) parameters of one entry's call; the rest stays byte-for-byte.
-
-    Values are plain text; they are escaped here.  A parameter whose current value already
-    means the new one is left untouched, so patching with unchanged values returns ``text``.
-    """
-    code = mwparserfromhell.parse(text)
-    template = _find_entry(code, registry_id, names)
-    kind = names.kind_of_template(template)
-    assert kind is not None
+def _patch_template(template: Template, kind: EntryKind, changes: Mapping[str, str | None]) -> None:
     for name, value in changes.items():
         current = template.get(name) if template.has(name) else None
         current_text = read_param_value(current.value) if current is not None else ""
@@ -458,15 +449,9 @@ def patch_entry(
                 _set_value(current, value)
         else:
             _insert(template, kind, name, value)
-    return str(code)
 
 
-def entry_changes(
-    text: str, entry: Entry, names: TemplateNames = TemplateNames()
-) -> dict[str, str | None]:
-    """The parameters of ``entry``'s call on the page that differ from ``entry``."""
-    code = mwparserfromhell.parse(text)
-    template = _find_entry(code, entry.id, names)
+def _template_changes(template: Template, entry: Entry) -> dict[str, str | None]:
     wanted = dict(entry_params(entry))
     changes: dict[str, str | None] = {}
     for param in template.params:
@@ -485,10 +470,67 @@ def entry_changes(
     return changes
 
 
+def patch_entries(
+    text: str,
+    changes: Mapping[str, Mapping[str, str | None]],
+    names: TemplateNames = TemplateNames(),
+) -> str:
+    """Set (or, with None, remove) parameters of entries' calls: registry id -> {param: value}.
+
+    The rest of the page stays byte-for-byte.  Values are plain text; they are escaped here.
+    A parameter whose current value already means the new one is left untouched, so
+    patching with unchanged values returns ``text``.  The page is parsed once.
+    """
+    if not any(changes.values()):
+        return text
+    code = mwparserfromhell.parse(text)
+    templates = _entry_templates(code, names)
+    for registry_id, entry_changes in changes.items():
+        template = _the_entry(templates, registry_id)
+        kind = names.kind_of_template(template)
+        assert kind is not None
+        _patch_template(template, kind, entry_changes)
+    return str(code)
+
+
+def patch_entry(
+    text: str,
+    registry_id: str,
+    changes: Mapping[str, str | None],
+    names: TemplateNames = TemplateNames(),
+) -> str:
+    """``patch_entries`` for one entry."""
+    return patch_entries(text, {registry_id: changes}, names)
+
+
+def entry_changes(
+    text: str, entry: Entry, names: TemplateNames = TemplateNames()
+) -> dict[str, str | None]:
+    """The parameters of ``entry``'s call on the page that differ from ``entry``."""
+    templates = _entry_templates(mwparserfromhell.parse(text), names)
+    return _template_changes(_the_entry(templates, entry.id), entry)
+
+
+def update_entries(text: str, entries: Iterable[Entry], names: TemplateNames = TemplateNames()) -> str:
+    """The page with each entry's call made to say what the entry says, nothing else changed.
+
+    One parse for the whole page; an unchanged page comes back as the same string.
+    """
+    code = mwparserfromhell.parse(text)
+    templates = _entry_templates(code, names)
+    changed = False
+    for entry in entries:
+        template = _the_entry(templates, entry.id)
+        changes = _template_changes(template, entry)
+        if changes:
+            _patch_template(template, entry.kind, changes)
+            changed = True
+    return str(code) if changed else text
+
+
 def update_entry(text: str, entry: Entry, names: TemplateNames = TemplateNames()) -> str:
-    """The page with ``entry``'s call made to say what ``entry`` says, and nothing else changed."""
-    changes = entry_changes(text, entry, names)
-    return patch_entry(text, entry.id, changes, names) if changes else text
+    """``update_entries`` for one entry."""
+    return update_entries(text, [entry], names)
 
 
 def parse_registry(
