@@ -30,11 +30,14 @@ def _examples() -> list[tuple[list[str], list[str]]]:
     return found
 
 
-def test_readme_example_outputs_are_what_the_commands_print() -> None:
+def test_readme_example_outputs_are_what_the_commands_print(tmp_path: Path) -> None:
+    """Each example runs as a newcomer would: in a fresh directory, beside the bundled examples."""
     examples = _examples()
     assert examples, "the README shows no example run"
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("WIKIBOT_")}
     for command, shown in examples:
-        result = subprocess.run([sys.executable, "-m", "wikibot", *command[1:]], cwd=ROOT,
+        result = subprocess.run([sys.executable, "-m", "wikibot", *command[1:]], cwd=tmp_path, env=environment,
                                 capture_output=True, text=True, timeout=120)
         printed = result.stdout.splitlines()
         position = 0
