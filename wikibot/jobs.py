@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from .bulk import bulk_allocation
 from .ports import PageStore
 from .registry.check import Registry
 from .registry.models import EntryKind
@@ -60,9 +61,10 @@ def load_registry(settings: Settings, pages: PageStore) -> ValidationResult:
     titles = settings.registry.pages
     fetched = pages.fetch_pages(titles)
     texts = {title: page.text for title in titles if (page := fetched.get(title)) is not None}
-    registry, parsed = parse_registry(
-        texts, settings.registry.templates.names(), retired_ids=settings.registry.retired_ids
-    )
+    with bulk_allocation():
+        registry, parsed = parse_registry(
+            texts, settings.registry.templates.names(), retired_ids=settings.registry.retired_ids
+        )
     missing = tuple(title for title in titles if fetched.get(title) is None)
     return ValidationResult(registry, parsed, missing)
 
