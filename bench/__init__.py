@@ -1,0 +1,1 @@
+"""Benchmarks of the registry pipeline, and the synthetic registry they run on."""
