@@ -19,7 +19,7 @@ that its peak memory is its own.
 
     .venv/bin/python bench/bench_parse.py                   # print the table
     .venv/bin/python bench/bench_parse.py --write           # and update docs/benchmarks.md
-    .venv/bin/python bench/bench_parse.py --sizes 1000,5000 --render-calls 0
+    .venv/bin/python bench/bench_parse.py --sizes 1000,5000   # other sizes
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def default_repeats(n: int) -> int:
     return 5 if n <= 1_000 else 3 if n <= 10_000 else 1
 
 
-def measure(n: int, seed: int, repeats: int, render_calls: int) -> dict[str, Any]:
+def measure(n: int, seed: int, repeats: int) -> dict[str, Any]:
     """Every figure for one size, in this process."""
     import mwparserfromhell
 
@@ -124,7 +124,6 @@ def measure(n: int, seed: int, repeats: int, render_calls: int) -> dict[str, Any
         raise AssertionError(f"N={n}: {len(registry.problems)} problems, "
                              f"{len(registry.entries)} valid entries: {registry.problems[:3]}")
 
-    every = 1  # every entry: update_entries re-renders a whole page with one parse
     _log(f"N={n:,}: validated in {validate_s:.3f} s; rendering every page")
     calls = 0
     gc_clock.lap()
@@ -136,7 +135,9 @@ def measure(n: int, seed: int, repeats: int, render_calls: int) -> dict[str, Any
             calls += len(parsed[title].entries)
     render_measured_s = time.perf_counter() - start
     render_gc = gc_clock.lap()
-    render_s = render_measured_s * n / calls
+    render_s = render_measured_s
+    if calls != n:
+        raise AssertionError(f"rendered {calls} entries of {n}")
 
     first = next(iter(pages.values()))
     page_parse_s, _ = _best(3, lambda: mwparserfromhell.parse(first))
@@ -145,8 +146,7 @@ def measure(n: int, seed: int, repeats: int, render_calls: int) -> dict[str, Any
         "largest_page": max(len(p.claims) for p in parsed.values()),
         "page_chars": round(sum(map(len, pages.values())) / len(pages)),
         "generate_s": generate_s, "parse_s": parse_s, "validate_s": validate_s,
-        "render_s": render_s, "render_measured_s": render_measured_s, "render_calls": calls,
-        "render_every": every, "page_parse_s": page_parse_s, "repeats": repeats,
+        "render_s": render_s, "render_measured_s": render_measured_s, "page_parse_s": page_parse_s, "repeats": repeats,
         "parse_gc_share": min(1.0, parse_gc / parse_s),
         "render_gc_share": render_gc / render_measured_s,
         "peak_mb": _maxrss_mb(), "baseline_mb": baseline,
@@ -159,10 +159,10 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def run_size(n: int, seed: int, repeats: int | None, render_calls: int) -> dict[str, Any]:
+def run_size(n: int, seed: int, repeats: int | None) -> dict[str, Any]:
     """``measure`` in a fresh interpreter, so that peak memory is this size's alone."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", str(n), "--seed",
-               str(seed), "--render-calls", str(render_calls),
+               str(seed),
                "--repeats", str(repeats or default_repeats(n))]
     done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -190,10 +190,9 @@ def table(results: Sequence[dict[str, Any]]) -> str:
     rows = ["| N | entries | pages | parse s | validate s | render s | total s | µs per entry "
             "| peak MB |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        sampled = "" if r["render_every"] == 1 else " *"
         rows.append(
             f"| {r['n']:,} | {r['entries']:,} | {r['pages']:,} | {r['parse_s']:.2f} "
-            f"| {r['validate_s']:.3f} | {r['render_s']:,.1f}{sampled} | {total_s(r):,.1f} "
+            f"| {r['validate_s']:.3f} | {r['render_s']:,.1f} | {total_s(r):,.1f} "
             f"| {per_entry_us(r):,.0f} | {r['peak_mb']:,.0f} |"
         )
     return "\n".join(rows)
@@ -201,13 +200,13 @@ def table(results: Sequence[dict[str, Any]]) -> str:
 
 def phase_table(results: Sequence[dict[str, Any]]) -> str:
     rows = ["| N | generate s | parse µs/entry | validate µs/entry | render µs/entry "
-            "| render calls timed | one page parse ms | GC share parse | GC share render |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "| one page parse ms | GC share parse | GC share render |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         rows.append(
             f"| {r['n']:,} | {r['generate_s']:.1f} | {per_entry_us(r, 'parse_s'):,.0f} "
             f"| {per_entry_us(r, 'validate_s'):,.1f} | {per_entry_us(r, 'render_s'):,.0f} "
-            f"| {r['render_calls']:,} (1 in {r['render_every']}) | {r['page_parse_s'] * 1e3:,.0f} "
+            f"| {r['page_parse_s'] * 1e3:,.0f} "
             f"| {r['parse_gc_share']:.0%} | {r['render_gc_share']:.0%} |"
         )
     return "\n".join(rows)
@@ -286,7 +285,6 @@ def command_line(argv: Sequence[str]) -> str:
 
 def section(results: Sequence[dict[str, Any]], argv: Sequence[str]) -> str:
     m = machine()
-    sampled = [r for r in results if r["render_every"] > 1]
     lines = [
         START,
         "## Parsing, validating and rendering the registry",
@@ -324,12 +322,6 @@ def section(results: Sequence[dict[str, Any]], argv: Sequence[str]) -> str:
         "long-lived and hold no cyclic garbage, and full collections re-scanning them made "
         "the time per entry grow with N (380 -> 546 us per entry from 5k to 40k entries).",
     ]
-    if sampled:
-        lines.append(
-            "- `*` render was timed on every k-th entry of every page ("
-            + ", ".join(f"{r['render_calls']:,} calls for {_short(r['n'])}" for r in sampled)
-            + ") and scaled to all entries; `--render-calls 0` times every entry "
-            "(hours at 100k).")
     lines += [
         "- *GC share*: part of the phase's time spent in CPython's cyclic garbage collector "
         "(timed through `gc.callbacks`); near zero with the collector paused.",
@@ -365,8 +357,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None,
                         help="runs of parse and validate per size, best kept "
                              "(default: 5 up to 1,000, 3 up to 10,000, else 1)")
-    parser.add_argument("--render-calls", type=int, default=0, metavar="K",
-                        help="ignored: every page is re-rendered whole (kept for old command lines)")
     parser.add_argument("--write", action="store_true",
                         help=f"rewrite the section between the bench_parse markers in {DOC}")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also save the raw figures here")
@@ -375,13 +365,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.child is not None:
-        result = measure(args.child, args.seed, args.repeats or default_repeats(args.child),
-                         args.render_calls)
+        result = measure(args.child, args.seed, args.repeats or default_repeats(args.child))
         print(json.dumps(result))
         return 0
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    results = [run_size(n, args.seed, args.repeats, args.render_calls) for n in sizes]
+    results = [run_size(n, args.seed, args.repeats) for n in sizes]
     print(table(results))
     print()
     print(phase_table(results))
