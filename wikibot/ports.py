@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
+
+from .wikibase.entity import EntityJson as EntityJson  # re-exported: the ports speak it
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,6 @@ class PageStore(Protocol):
 
 # -- Wikibase entities ------------------------------------------------------------------------
 
-EntityJson = dict[str, Any]  # an entity as wbgetentities returns it (labels, claims, lastrevid...)
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,7 @@ class LocalEntityStore:
 
     def __init__(self, root: Path) -> None:
         self.dir = Path(root) / "entities"
+        self._datatypes: dict[str, str] = {}  # a property's datatype never changes in Wikibase
 
     # -- files -------------------------------------------------------------------------
     def _path(self, entity_id: str) -> Path:
@@ -208,10 +209,12 @@ class LocalEntityStore:
 
     # -- applying wbeditentity data --------------------------------------------------------
     def _datatype(self, prop: str) -> str:
-        history = self._history(prop) if re.fullmatch(r"P[1-9][0-9]*", str(prop)) else []
-        if not history:
-            raise _RefusedError("modification-failed", f"Property {prop} not found")
-        return str(history[-1]["entity"]["datatype"])
+        if prop not in self._datatypes:
+            history = self._history(prop) if re.fullmatch(r"P[1-9][0-9]*", str(prop)) else []
+            if not history:
+                raise _RefusedError("modification-failed", f"Property {prop} not found")
+            self._datatypes[prop] = str(history[-1]["entity"]["datatype"])
+        return self._datatypes[prop]
 
     def _apply(self, entity_id: str, entity: EntityJson, data: EntityJson) -> EntityJson:
         for key in ("labels", "descriptions"):

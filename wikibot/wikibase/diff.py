@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .datatypes import DataValueError, Value, value_of_snak
+from .entity import EntityJson
 
-EntityJson = dict[str, Any]
 IsOurReference = Callable[[Mapping[str, Any]], bool]
 
 

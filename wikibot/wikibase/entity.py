@@ -32,7 +32,7 @@ from .datatypes import (
 )
 from .mapping import KIND_CLASSES, FieldSpec, ResolvedMapping, property_spec, term_key
 
-EntityJson = dict[str, Any]
+EntityJson = dict[str, Any]  # an entity as wbgetentities returns it, or wbeditentity data
 
 
 @dataclass(frozen=True)
