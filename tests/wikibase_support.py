@@ -12,9 +12,9 @@ from wikibot.wikibase.mapping import ResolvedMapping
 from wikibot.wikitext.registry_page import parse_registry
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "wikibase"
-if not FIXTURES.is_dir():
-    FIXTURES = Path("/work/shared/fixtures/wikibase")
+# The real Wikibase answers of shared/fixtures/wikibase, copied unmodified so that a fresh clone
+# holds everything its tests read (tests/unit/test_fixtures.py checks the copy against the source).
+FIXTURES = ROOT / "tests" / "fixtures" / "wikibase"
 
 
 def capture(name: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ports import Entity, EntitySaved, EntityStore, NoChange, Patched, Rejected
+from .ports import Entity, EntitySaved, EntityStore, EntityStoreError, NoChange, Patched, Rejected
 from .wikibase.instance import InstanceIds
 from .wikibase.mapping import PROPERTIES, ItemSpec, PropertySpec, vocabulary_items
 
@@ -45,9 +45,24 @@ def _description(entity: Entity | None) -> str | None:
 
 def bootstrap(store: EntityStore, known: InstanceIds, *, dry_run: bool = False,
               progress: Progress = lambda message: None) -> BootstrapResult:
+    """Find or create every property and item the mapping needs; ``result.ids`` holds them all.
+
+    When the store fails on the way (``EntityStoreError``), the run stops there and says so in
+    ``result.problems``; ``result.ids`` still holds everything found or created until then.
+    """
     properties = dict(known.properties)
     items = dict(known.items)
     result = BootstrapResult(known)
+    try:
+        _bootstrap(store, properties, items, result, dry_run=dry_run, progress=progress)
+    except EntityStoreError as error:
+        result.problems.append(f"stopped: {error} (what was found or created before is kept)")
+    result.ids = InstanceIds(properties, items)
+    return result
+
+
+def _bootstrap(store: EntityStore, properties: dict[str, str], items: dict[str, str], result: BootstrapResult,
+               *, dry_run: bool, progress: Progress) -> None:
     recorded = store.fetch_entities([*properties.values(), *items.values()])
     specs: list[PropertySpec | ItemSpec] = [*PROPERTIES, *vocabulary_items()]
     for spec in specs:
@@ -75,8 +90,12 @@ def bootstrap(store: EntityStore, known: InstanceIds, *, dry_run: bool = False,
         data: dict[str, Any] = _terms(spec.label, spec.description)
         if isinstance(spec, PropertySpec):
             data["datatype"] = spec.datatype
-        outcome = store.save_entity(None, data, base_revid=None, new="property" if is_property else "item",
-                                    summary=f"wikibot bootstrap: {spec.key}")
+        try:
+            outcome = store.save_entity(None, data, base_revid=None, new="property" if is_property else "item",
+                                        summary=f"wikibot bootstrap: {spec.key}")
+        except EntityStoreError:
+            result.created.remove(spec.key)
+            raise
         if isinstance(outcome, (EntitySaved, Patched)):
             table[spec.key] = outcome.id
             progress(f"created {outcome.id} {spec.label!r}")
@@ -85,8 +104,6 @@ def bootstrap(store: EntityStore, known: InstanceIds, *, dry_run: bool = False,
             result.problems.append(f"{spec.key}: refused by the Wikibase: {outcome.code}: {outcome.info}")
         elif isinstance(outcome, NoChange):  # pragma: no cover - a creation always changes something
             result.created.remove(spec.key)
-    result.ids = InstanceIds(properties, items)
-    return result
 
 
 def _find(store: EntityStore, spec: PropertySpec | ItemSpec) -> tuple[str | None, str | None]:

@@ -20,7 +20,7 @@ from . import __version__, jobs
 from .adapters.entity_local import LocalEntityStore
 from .adapters.workspace import LocalPageStore, atomic_write
 from .bootstrap import bootstrap
-from .ports import EntityStoreError, PageStoreError
+from .ports import EntityStore, EntityStoreError, PageStoreError
 from .settings import EXAMPLES, ConfigError, Settings, ids_path, init_workspace, load_settings
 from .wikibase.instance import InstanceIds
 
@@ -140,6 +140,22 @@ def _print_validation(result: jobs.ValidationResult, out: TextIO) -> None:
     print(f"registry: {summary}; {verdict}", file=out)
 
 
+def entity_store(settings: Settings) -> EntityStore:
+    """The configured Wikibase: live through pywikibot when ``[wikibase] site`` is set, else local."""
+    if settings.wikibase.site is None:
+        return LocalEntityStore(settings.workspace.path)
+    from .adapters.pywikibot_site import live_entity_store  # imports pywikibot: live runs only
+
+    store: EntityStore = live_entity_store(settings.wikibase.site)
+    return store
+
+
+def _describe_store(settings: Settings) -> str:
+    if settings.wikibase.site is None:
+        return f"the local entity store in {settings.workspace.path}/entities"
+    return f"the Wikibase {settings.wikibase.site!r} (pywikibot)"
+
+
 def _bootstrap(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args)
     path = ids_path(settings)
@@ -147,14 +163,15 @@ def _bootstrap(args: argparse.Namespace, out: TextIO) -> int:
         known = InstanceIds.parse(path.read_text(encoding="utf-8")) if path.exists() else InstanceIds()
     except (ValueError, OSError) as error:
         raise ConfigError(f"{path}: cannot read the instance ids: {error}") from None
-    store = LocalEntityStore(settings.workspace.path)
+    store = entity_store(settings)
+    print(f"bootstrap: on {_describe_store(settings)}", file=out)
     result = bootstrap(store, known, dry_run=args.dry_run, progress=lambda m: print(m, file=out))
     for problem in result.problems:
         print(f"problem: {problem}", file=out)
     verb = "would create" if args.dry_run else "created"
     print(f"bootstrap: {len(result.ids.properties)} properties and {len(result.ids.items)} items in place; "
           f"{verb} {result.writes}, found {len(result.found)} by label", file=out)
-    if not args.dry_run and result.ids != known:
+    if not args.dry_run and result.ids != known:  # also after a failure: what was created is kept
         atomic_write(path, result.ids.render())
         print(f"recorded the ids in {path}", file=out)
     return EXIT_PROBLEMS if result.problems else EXIT_OK

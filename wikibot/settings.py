@@ -66,6 +66,12 @@ class RegistrySettings(_Section):
 
 
 class WikibaseSettings(_Section):
+    site: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_-]+(:[A-Za-z0-9_-]+)?$",
+        description="The live Wikibase, as pywikibot names it: 'FAMILY' or 'FAMILY:CODE' (a family of "
+                    "user-config.py, e.g. one made with family_files). Unset: the workspace's local "
+                    "entity store.",
+    )
     ids_file: Path = Field(
         default=Path("wikibase-ids.json"),
         description="Where the instance's property and item ids are recorded (written by bootstrap); "

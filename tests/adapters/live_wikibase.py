@@ -50,11 +50,10 @@ import requests
 import responses
 
 import wikibot
+from tests.wikibase_support import FIXTURES, capture
+from wikibot.adapters.entity_local import LocalEntityStore
+from wikibot.ports import EntityConflict, EntitySaved, NoChange, Patched, Rejected
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "wikibase"
-if not FIXTURES.is_dir():
-    FIXTURES = Path("/work/shared/fixtures/wikibase")
 CAPTURED = Path(__file__).resolve().parent / "replay" / "captured" / "mediawiki-1.39"
 
 API_URL = "http://127.0.0.1:8282/api.php"
@@ -67,6 +66,7 @@ USER_AGENT_DESCRIPTION = f"wikibot/{wikibot.__version__} (replay tests)"
 # MediaWiki's $wgGrantPermissions['highvolume']: what a BotPassword without that grant lacks.
 HIGHVOLUME_RIGHTS = frozenset({"bot", "apihighlimits", "noratelimit", "markbotedits"})
 LOW_LIMIT, HIGH_LIMIT = 50, 500
+SEARCH_PAGE = 50  # wbsearchentities limit=max for a bot
 
 # The request parameters that pick a capture: a capture is served only to a request that
 # carries the same values for these (``data`` compared as JSON, ``ids`` as a set).
@@ -76,12 +76,6 @@ RELEVANT = {
     "wbsearchentities": ("search", "language", "type"),
 }
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-
-
-def capture(name: str) -> dict[str, Any]:
-    """A capture of the real Wikibase (shared/fixtures/wikibase)."""
-    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    return data
 
 
 def captured(name: str) -> dict[str, Any]:
@@ -190,8 +184,11 @@ def _fv1(value: Any) -> Any:
 class Replay:
     """The fake wiki: answers, records every request, keeps a session and a csrf token."""
 
-    def __init__(self, *, highvolume: bool = True) -> None:
+    def __init__(self, *, highvolume: bool = True, backend: Path | None = None) -> None:
         self.highvolume = highvolume  # does the BotPassword have the "highvolume" grant?
+        # A stateful wiki: what no capture was queued for is answered from a LocalEntityStore
+        # in ``backend`` (entities, revisions, conflicts, id allocation), in the captures' shapes.
+        self.backend = LocalEntityStore(backend) if backend is not None else None
         self.calls: list[Call] = []
         self.problems: list[str] = []
         self.clock = FakeClock()
@@ -366,6 +363,10 @@ class Replay:
         for entity_id in ids:
             if not re.fullmatch(r"[QPL][1-9][0-9]*", entity_id):
                 return 200, {"MediaWiki-API-Error": "no-such-entity"}, _synth_invalid_id(entity_id)
+            if self.backend is not None:
+                stored = self.backend.fetch_entities([entity_id])[entity_id]
+                entities[entity_id] = _synth_read(stored.data) if stored else {"id": entity_id, "missing": ""}
+                continue
             found = self.entities.get(entity_id)
             entities[entity_id] = copy.deepcopy(found) if found else {"id": entity_id, "missing": ""}
         return 200, {}, {"entities": entities, "success": 1}
@@ -381,15 +382,73 @@ class Replay:
         if call.params["token"] != self.csrf_token or not self._logged_in(call):
             return self._serve(Answer.of("wbeditentity_error_badtoken.json", match=()))
         answer = self._scripted(call)
-        if answer is None:
+        if answer is not None:
+            return self._serve(answer)
+        if self.backend is None:
             return self._unexpected(call, "no wbeditentity answer was queued")
-        return self._serve(answer)
+        return self._edit_backend(call)
+
+    def _edit_backend(self, call: Call) -> tuple[int, dict[str, str], Any]:
+        """The edit applied to the backend, answered as the real Wikibase answered such an edit."""
+        assert self.backend is not None
+        try:
+            data = json.loads(call.params.get("data", ""))
+        except ValueError:
+            return self._serve(Answer.of("wbeditentity_error_malformed_json.json", match=()))
+        entity_id = call.params.get("id") or None
+        new = call.params.get("new", "item")
+        if entity_id is None and new not in ("item", "property"):
+            return self._unexpected(call, f"new={new!r} is not replayed")
+        base = call.params.get("baserevid")
+        outcome = self.backend.save_entity(entity_id, data, base_revid=int(base) if base else None,
+                                           summary=call.params.get("summary", ""),
+                                           new="property" if new == "property" else "item")
+        if isinstance(outcome, (EntitySaved, Patched)):
+            stored = self.backend.fetch_entities([outcome.id])[outcome.id]
+            assert stored is not None
+            body: dict[str, Any] = {"entity": _synth_edited(stored.data), "success": 1}
+            if isinstance(outcome, Patched):  # before "success", as the capture has it
+                warnings = capture("wbeditentity_stale_baserevid_patched_no_conflict.json")["response"]["warnings"]
+                body = {"entity": body["entity"], "warnings": copy.deepcopy(warnings), "success": 1}
+            return 200, {}, body
+        if isinstance(outcome, NoChange):
+            assert entity_id is not None
+            stored = self.backend.fetch_entities([entity_id])[entity_id]
+            assert stored is not None
+            return 200, {}, {"entity": {**_synth_edited(stored.data), "nochange": ""}, "success": 1}
+        if isinstance(outcome, EntityConflict):
+            return self._serve(Answer.of("wbeditentity_error_editconflict_stale_baserevid.json", match=()))
+        assert isinstance(outcome, Rejected)
+        return self._serve(_synth_rejection(outcome))
 
     def _on_wbsearchentities(self, call: Call) -> tuple[int, dict[str, str], Any]:
         answer = self._scripted(call)
-        if answer is None:
+        if answer is not None:
+            return self._serve(answer)
+        if self.backend is None:
             return self._unexpected(call, "no wbsearchentities answer was queued")
-        return self._serve(answer)
+        return self._serve(self._search_backend(call))
+
+    def _search_backend(self, call: Call) -> Answer:
+        """Wikibase's prefix search over the backend's labels: exact matches first, 50 a page."""
+        assert self.backend is not None
+        search, language = call.params.get("search", ""), call.params.get("language", "en")
+        entity_type = call.params.get("type", "item")
+        prefix = "P" if entity_type == "property" else "Q"
+        hits: list[tuple[bool, str, str]] = []
+        for entity_id in self.backend.entity_ids():
+            if not entity_id.startswith(prefix):
+                continue
+            stored = self.backend.fetch_entities([entity_id])[entity_id]
+            label = (stored.data.get("labels", {}).get(language, {}).get("value") if stored else None) or ""
+            if label.casefold().startswith(search.casefold()):
+                hits.append((label != search, entity_id, label))
+        hits.sort(key=lambda hit: (hit[0], int(hit[1][1:])))
+        start = int(call.params.get("continue", "0") or 0)
+        page = hits[start:start + SEARCH_PAGE]
+        more = start + SEARCH_PAGE if len(hits) > start + SEARCH_PAGE else None
+        return synth_search(search, [synth_search_hit(i, label, language=language) for _, i, label in page],
+                            language=language, entity_type=entity_type, more=more)
 
 
 def _recorded(record: dict[str, Any]) -> dict[str, Any]:
@@ -413,6 +472,46 @@ def _synth_tokens_anonymous(login_token: str) -> dict[str, str]:
     tokens: dict[str, str] = dict(captured("tokens_all_types_anonymous_fv2")["response"]["query"]["tokens"])
     tokens["logintoken"] = login_token
     return tokens
+
+
+_READ_ONLY_KEYS = ("pageid", "ns", "title", "modified")  # what wbgetentities adds to an entity
+
+
+def _synth_read(entity: dict[str, Any]) -> dict[str, Any]:
+    """A backend entity as ``wbgetentities`` gives it (keys in the order of the captures)."""
+    namespace, title = (122, "Property") if entity["id"].startswith("P") else (120, "Item")
+    number = int(entity["id"][1:])
+    served: dict[str, Any] = {"pageid": 100000 + number, "ns": namespace, "title": f"{title}:{entity['id']}",
+                              "lastrevid": entity["lastrevid"], "modified": entity.get("modified", "")}
+    served.update({k: copy.deepcopy(v) for k, v in entity.items() if k not in served})
+    if entity["id"].startswith("Q"):
+        served.setdefault("sitelinks", {})
+    return served
+
+
+def _synth_edited(entity: dict[str, Any]) -> dict[str, Any]:
+    """A backend entity as ``wbeditentity`` answers it: no page fields, ``lastrevid`` last."""
+    edited = {k: copy.deepcopy(v) for k, v in entity.items() if k not in _READ_ONLY_KEYS and k != "lastrevid"}
+    if entity["id"].startswith("Q"):
+        edited.setdefault("sitelinks", {})
+    edited["lastrevid"] = entity["lastrevid"]
+    return edited
+
+
+def _synth_rejection(rejected: Rejected) -> Answer:
+    """The captured error answer with the same code, carrying the backend's ``info``."""
+    for path in sorted(FIXTURES.glob("wbeditentity_error_*.json")):
+        recorded = capture(path.name)
+        error = recorded["response"].get("error", {})
+        if error.get("code") == rejected.code:
+            body = copy.deepcopy(recorded["response"])
+            body["error"]["info"] = rejected.info
+            return Answer(body=body, status=recorded["http"]["status"], headers=dict(recorded["http"]["headers"]),
+                          source=f"{path.name}, info from the backend")
+    body = copy.deepcopy(capture("wbeditentity_error_unknown_property.json")["response"])
+    body["error"].update(code=rejected.code, info=rejected.info, messages=[])
+    return Answer(body=body, headers={"MediaWiki-API-Error": rejected.code},
+                  source=f"synthesized {rejected.code} (no capture has this code)")
 
 
 def _synth_too_many(limit: int) -> dict[str, Any]:
@@ -533,6 +632,8 @@ def _configure(monkeypatch: pytest.MonkeyPatch, pywikibot: Any, base: Path) -> N
     """The settings the replay relies on, whichever user-config pywikibot read at import."""
     config = pywikibot.config
     monkeypatch.setitem(config.usernames[FAMILY], FAMILY, BOT)
+    monkeypatch.setitem(config.family_files, FAMILY, API_URL)
+    monkeypatch.setattr(pywikibot, "_sites", {})  # pywikibot.Site() builds a fresh site in each replay
     for name, value in {"password_file": str(base / "user-password.py"), "put_throttle": 0, "minthrottle": 0,
                         "write_maxlag": 5, "user_agent_description": USER_AGENT_DESCRIPTION,
                         "simulate": False}.items():
@@ -550,13 +651,15 @@ def _configure(monkeypatch: pytest.MonkeyPatch, pywikibot: Any, base: Path) -> N
 
 @contextmanager
 def replay_wikibase(
-    monkeypatch: pytest.MonkeyPatch, *, highvolume: bool = True, **store_options: Any
+    monkeypatch: pytest.MonkeyPatch, *, highvolume: bool = True, backend: Path | None = None,
+    **store_options: Any,
 ) -> Iterator[tuple[Any, Replay]]:
     """A ``LiveEntityStore`` on a fresh pywikibot ``APISite`` for the replayed Wikibase.
 
     ``highvolume``: the bot's BotPassword has the "highvolume" grant (``apihighlimits``), as in
-    the captures.  ``store_options`` go to ``LiveEntityStore``.  Yields ``(store, replay)``;
-    on exit, fails if any request had no answer.
+    the captures.  ``backend``: a directory for a stateful wiki (see ``Replay``); without it,
+    every edit and search must be queued.  ``store_options`` go to ``LiveEntityStore``.
+    Yields ``(store, replay)``; on exit, fails if any request had no answer.
     """
     pywikibot = import_pywikibot()
     from pywikibot.family import AutoFamily  # type: ignore[import-untyped]
@@ -566,7 +669,7 @@ def replay_wikibase(
 
     base = _pywikibot_dir()
     _configure(monkeypatch, pywikibot, base)
-    replay = Replay(highvolume=highvolume)
+    replay = Replay(highvolume=highvolume, backend=backend)
     monkeypatch.setattr(time, "time", replay.clock.time)
     monkeypatch.setattr(time, "sleep", replay.clock.sleep)
     monkeypatch.setattr(pywikibot, "time_sleep", replay.clock.sleep)  # pywikibot.sleep's own binding

@@ -1,16 +1,20 @@
 """One suite for every EntityStore, driven by the requests of the real captures.
 
 The cases replay what was sent to a real Wikibase (``shared/fixtures/wikibase``) and expect
-what it answered.  The local store runs here directly; the live store runs the same
-behaviour through the replayed transport in test_wikibase_live.py.
+what it answered.  The local store runs them directly; the live store (pywikibot) runs them
+over the replayed transport of live_wikibase.py, against a stateful replay whose entities
+are kept by a local store and whose every answer has the shape of a real one.  What only
+the live store does (batching, maxlag, badtoken, sessions) is in test_wikibase_live.py.
 """
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.adapters.live_wikibase import replay_wikibase
 from tests.wikibase_support import capture
 from wikibot.adapters.entity_local import LocalEntityStore
 from wikibot.ports import EntityConflict, EntitySaved, EntityStore, NoChange, Patched, Rejected
@@ -28,16 +32,26 @@ def _terms(label: str) -> dict[str, Any]:
     return {"labels": {"en": {"language": "en", "value": label}}}
 
 
-@pytest.fixture(params=["local"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> EntityStore:
-    """A store holding what the capture instance held before Q5: P1-P11 and items Q1-Q4."""
-    local = LocalEntityStore(tmp_path)
+def _capture_instance(local: LocalEntityStore) -> None:
+    """What the capture instance held before Q5: P1-P11 and items Q1-Q4."""
     for label, datatype in CAPTURE_PROPERTIES:
         assert isinstance(local.save_entity(None, {**_terms(label), "datatype": datatype}, base_revid=None,
                                             summary="setup", new="property"), EntitySaved)
     for label in ("human", "city", "country", "Example Source"):
         assert isinstance(local.save_entity(None, _terms(label), base_revid=None, summary="setup"), EntitySaved)
-    return local
+
+
+@pytest.fixture(params=["local", "live"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EntityStore]:
+    """Each store, on an instance holding what the capture instance held before Q5."""
+    _capture_instance(LocalEntityStore(tmp_path))
+    if request.param == "local":
+        yield LocalEntityStore(tmp_path)
+        return
+    with replay_wikibase(monkeypatch, backend=tmp_path) as (live, replay):
+        yield live
+        writes = replay.calls_of("wbeditentity")
+        assert all(call.method == "POST" and call.params.get("maxlag") == "5" for call in writes)
 
 
 def _data(name: str) -> dict[str, Any]:

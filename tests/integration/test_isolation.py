@@ -4,12 +4,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
-def test_validate_runs_without_importing_pywikibot(tmp_path: Path) -> None:
+
+@pytest.mark.parametrize("command", ["validate", "bootstrap"])
+def test_local_runs_do_not_import_pywikibot(tmp_path: Path, command: str) -> None:
+    workspace = tmp_path / "workspace"
     code = (
         "import sys\n"
         "from wikibot.cli import main\n"
-        f"status = main(['validate', '--workspace', {str(Path(__file__).parents[2] / 'examples' / 'registry')!r}])\n"
+        "from wikibot.settings import init_workspace\n"
+        f"init_workspace(__import__('pathlib').Path({str(workspace)!r}))\n"
+        f"status = main([{command!r}, '--workspace', {str(workspace)!r}])\n"
         "assert 'pywikibot' not in sys.modules, 'pywikibot was imported'\n"
         "sys.exit(status)\n"
     )
