@@ -81,7 +81,8 @@ def mapping_document() -> dict[str, Any]:
             }
             for kind in EntryKind
         },
-        "labels_and_descriptions": "names -> labels, descriptions -> descriptions (every language)",
+        "labels_and_descriptions": "names -> labels, descriptions -> descriptions, aliases -> aliases "
+                                   "(every language)",
         "items": {i.key: {"label": i.label, "description": i.description} for i in vocabulary_items()},
     }
 

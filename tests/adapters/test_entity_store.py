@@ -159,3 +159,21 @@ def test_find_by_label_is_exact(store: EntityStore) -> None:
     assert store.find_by_label("City", entity_type="item") == []
     assert store.find_by_label("instance of", entity_type="property") == ["P1"]
     assert store.find_by_label("instance of", entity_type="item") == []
+
+
+def test_aliases_are_added_removed_and_set_per_language_as_wikibase_does(store: EntityStore) -> None:
+    q5 = _q5(store)
+    removed = store.save_entity("Q5", _data("wbeditentity_update_item_remove_alias.json"), base_revid=q5.revid,
+                                summary="remove DNA")
+    assert isinstance(removed, EntitySaved)
+    assert removed.entity["aliases"] == capture("wbeditentity_update_item_remove_alias.json")["response"]["entity"][
+        "aliases"]
+    added = store.save_entity("Q5", {"aliases": {"en": [{"language": "en", "value": "DNA", "add": ""}]}},
+                              base_revid=removed.revid, summary="add DNA")
+    assert isinstance(added, EntitySaved)
+    assert [a["value"] for a in added.entity["aliases"]["en"]] == ["Douglas Noël Adams", "DNA"]
+    replaced = store.save_entity("Q5", {"aliases": {"en": [{"language": "en", "value": "D. N. A."}]}},
+                                 base_revid=added.revid, summary="set")  # no add/remove: the list is replaced
+    assert isinstance(replaced, EntitySaved)
+    assert [a["value"] for a in replaced.entity["aliases"]["en"]] == ["D. N. A."]
+    assert replaced.entity["aliases"]["de"] == q5.entity["aliases"]["de"]  # other languages untouched

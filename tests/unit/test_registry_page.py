@@ -255,3 +255,29 @@ def test_update_entries_changes_several_entries_in_one_pass() -> None:
     updated = update_entries(FORMATTED, [new_hub, new_org])
     assert updated == patch_entry(patch_entry(FORMATTED, "cee-hub", {"status": "dormant"}), "wmpl", {"item": "Q7"})
     assert parse_registry_page(updated, "T").entries == (new_hub, new_org)
+
+
+alias_text = names_text.filter(lambda s: "," not in s)
+
+
+@settings(max_examples=100, deadline=None)
+@given(aliases=st.lists(alias_text, min_size=1, max_size=4, unique_by=lambda s: s.strip()))
+def test_any_aliases_render_and_parse_back(aliases: list[str]) -> None:
+    try:
+        org = Organization(id="o", names={"en": "O"}, aliases={"en": tuple(aliases), "de": tuple(aliases)},
+                           type="other")
+    except ValueError:
+        return  # control characters, or two aliases the same once normalized
+    text = render_entry(org)
+    page = parse_registry_page(text, "T")
+    assert not page.problems and page.entries == (org,)
+
+
+def test_aliases_are_a_comma_list_per_language_and_a_repeated_one_is_reported() -> None:
+    text = ("{{Organization registry entry\n| id = o\n| name = O\n| alias = A, B\n| alias_de = C\n"
+            "| type = other\n}}\n{{Organization registry entry\n| id = p\n| name = P\n| alias = A, B, A\n"
+            "| type = other\n}}\n")
+    page = parse_registry_page(text, "T")
+    assert page.entries[0].aliases == {"en": ("A", "B"), "de": ("C",)}
+    assert [(p.source.line, p.registry_id, p.field, p.reason) for p in page.problems] == [
+        (11, "p", "alias", "A listed twice (en)")]

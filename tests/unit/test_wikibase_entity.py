@@ -105,12 +105,14 @@ def test_new_item_json_has_the_shape_the_real_wikibase_accepted(wikibase: Any) -
     import json
     _, mapping = wikibase
     accepted = json.loads(capture("wbeditentity_new_item_with_claims.json")["request"]["body"]["data"])
-    partnership = Partnership(id="p", names={"en": "P", "de": "P"}, descriptions={"en": "d", "de": "d"}, partner="o",
+    partnership = Partnership(id="p", names={"en": "P", "de": "P"}, descriptions={"en": "d", "de": "d"},
+                              aliases={"en": ("P1", "P2")}, partner="o",
                               partnership_type=("content",), scope="global", status="active",
                               start="2020-05", website="https://x.org/")
     ours = to_entity(partnership, mapping, PROVENANCE, {"o": "Q1"})
     assert _shape(ours["labels"]) == _shape(accepted["labels"])
     assert _shape(ours["descriptions"]) == _shape(accepted["descriptions"])
+    assert _shape(ours["aliases"]["en"]) == _shape(accepted["aliases"]["en"])
     snak_shapes = {s["datavalue"]["type"]: _shape(s) for c in accepted["claims"] for s in _snaks(c)
                    if s["snaktype"] == "value"}
     statement_keys = {k for c in accepted["claims"] for k in c}
@@ -229,3 +231,22 @@ def test_entities_that_are_not_entries_are_reported(wikibase: Any) -> None:
     entity = _saved(store, mapping, HUB.model_copy(update={"id": "unknown-ref-hub", "host": "wmpl"}))
     with pytest.raises(EntityReadError, match="host: Q1 is not the item of a registry entry"):
         from_entity(entity, mapping, {})
+
+
+def test_aliases_are_added_to_the_ones_others_gave_and_never_duplicated(wikibase: Any) -> None:
+    store, mapping = wikibase
+    hub = HUB.model_copy(update={"id": "alias-hub", "names": {"en": "Alias hub"}, "aliases": {"en": ("AH",)}})
+    entity = _saved(store, mapping, hub)
+    assert [a["value"] for a in entity["aliases"]["en"]] == ["AH"]
+    human = store.save_entity(entity["id"], {"aliases": {"en": [{"language": "en", "value": "Alias Hub (X)",
+                                                                 "add": ""}]}},
+                              base_revid=entity["lastrevid"], summary="an editor adds an alias")
+    assert isinstance(human, EntitySaved)
+    wanted = _with(hub, aliases={"en": ("AH", "A-Hub"), "fr": ("Pôle alias",)})
+    data = _diff(mapping, human.entity, to_entity(wanted, mapping, PROVENANCE))
+    assert data == {"aliases": {"en": [{"language": "en", "value": "A-Hub", "add": ""}],
+                                "fr": [{"language": "fr", "value": "Pôle alias", "add": ""}]}}
+    saved = store.save_entity(entity["id"], data, base_revid=human.revid, summary="sync")
+    assert isinstance(saved, EntitySaved)
+    assert [a["value"] for a in saved.entity["aliases"]["en"]] == ["AH", "Alias Hub (X)", "A-Hub"]
+    assert _diff(mapping, saved.entity, to_entity(wanted, mapping, PROVENANCE)) is None

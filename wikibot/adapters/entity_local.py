@@ -231,12 +231,16 @@ class LocalEntityStore:
                 else:
                     entity[key][lang] = {"language": lang, "value": value}
         for lang, aliases in data.get("aliases", {}).items():
-            kept = [a for a in entity["aliases"].get(lang, [])]
+            # As Wikibase's ApiEditEntity: aliases without "add"/"remove" replace the language's.
+            given = [a for a in aliases if "add" not in a and "remove" not in a]
+            kept = [{"language": lang, "value": a["value"]} for a in given] if given else [
+                a for a in entity["aliases"].get(lang, [])]
             for alias in aliases:
                 if "remove" in alias:
                     kept = [a for a in kept if a["value"] != alias["value"]]
-                elif alias["value"] not in [a["value"] for a in kept]:
+                elif "add" in alias and alias["value"] not in [a["value"] for a in kept]:
                     kept.append({"language": lang, "value": alias["value"]})
+            kept = list({a["value"]: a for a in kept}.values())
             entity["aliases"][lang] = kept
             if not kept:
                 entity["aliases"].pop(lang)

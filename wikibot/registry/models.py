@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, ClassVar, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from .dates import WikiDate
 from .vocab import (
@@ -75,6 +75,13 @@ def _text(value: str) -> str:
     return value
 
 
+def _alias(value: str) -> str:
+    value = _text(value)
+    if "," in value:  # aliases are written as a comma-separated list
+        raise ValueError("must not contain a comma")
+    return value
+
+
 def _url(value: str) -> str:
     parts = urllib.parse.urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
@@ -99,6 +106,9 @@ CountryCode = Annotated[str, AfterValidator(_country_code),
                         WithJsonSchema({"type": "string", "enum": sorted(COUNTRY_CODES)})]
 Text = Annotated[str, AfterValidator(_text),
                  WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_LABEL_LENGTH})]
+Alias = Annotated[str, AfterValidator(_alias),
+                  WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_LABEL_LENGTH,
+                                  "pattern": "^[^,]*$"})]
 Url = Annotated[str, AfterValidator(_url),
                 WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})]
 PageTitle = Annotated[str, AfterValidator(_page_title),
@@ -143,11 +153,23 @@ class Entry(BaseModel):
     descriptions: dict[LanguageCode, Text] = Field(
         default_factory=dict, description="Short description in each language, by language code."
     )
+    aliases: dict[LanguageCode, tuple[Alias, ...]] = Field(
+        default_factory=dict, description="Other names in each language, by language code."
+    )
     page: PageTitle | None = Field(default=None, description="Its own page on Meta-Wiki.")
     website: Url | None = Field(default=None, description="Official website.")
     item: ItemId | None = Field(
         default=None, description="Wikibase item id; written by the bot after the first sync."
     )
+
+    @field_validator("aliases")
+    @classmethod
+    def _distinct_aliases(cls, aliases: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for language, texts in aliases.items():
+            twice = sorted({text for text in texts if texts.count(text) > 1})
+            if twice:
+                raise ValueError(f"{', '.join(twice)} listed twice ({language})")
+        return {language: texts for language, texts in aliases.items() if texts}
 
     def references(self) -> Iterator[tuple[str, str]]:
         """(field, registry id) for every other entry this one names."""

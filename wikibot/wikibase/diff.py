@@ -1,7 +1,9 @@
 """The minimal ``wbeditentity`` data that turns the current entity into the wanted one (pure).
 
 Only what the bot owns is compared: labels and descriptions in the languages the entry has,
-and statements of the properties the mapping gives the entry's kind.  Everything else on the
+the entry's aliases, and statements of the properties the mapping gives the entry's kind.
+Aliases are only added here (``add``), never removed: other people add aliases too, and
+only a three-way merge that knows the last synced state can tell that the registry dropped one.  Everything else on the
 item (other properties, other languages, sitelinks, other people's references, deprecated
 statements) is never sent, so it cannot be changed.  An equal statement is never added
 twice: the bot's reference is added to it instead.  No difference gives None: no request.
@@ -38,6 +40,17 @@ def _terms(current: Mapping[str, Any], wanted: Mapping[str, Any], key: str) -> d
             if have.get(lang, {}).get("value") != term["value"]}
 
 
+def _aliases(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """The wanted aliases the entity lacks, each with ``add`` (so that the others stay)."""
+    missing: dict[str, list[dict[str, str]]] = {}
+    for lang, aliases in wanted.get("aliases", {}).items():
+        have = {alias["value"] for alias in current.get("aliases", {}).get(lang, [])}
+        added = [{"language": lang, "value": a["value"], "add": ""} for a in aliases if a["value"] not in have]
+        if added:
+            missing[lang] = added
+    return missing
+
+
 def diff_entity(
     current: Mapping[str, Any] | None,
     wanted: Mapping[str, Any],
@@ -60,6 +73,9 @@ def diff_entity(
         changed = _terms(current, wanted, key)
         if changed:
             data[key] = changed
+    aliases = _aliases(current, wanted)
+    if aliases:
+        data["aliases"] = aliases
     claims: list[dict[str, Any]] = []
     wanted_by_prop: dict[str, list[Mapping[str, Any]]] = {}
     for statement in wanted.get("claims", []):

@@ -147,6 +147,8 @@ def to_entity(
         "labels": {lang: {"language": lang, "value": text} for lang, text in sorted(entry.names.items())},
         "descriptions": {lang: {"language": lang, "value": text}
                          for lang, text in sorted(entry.descriptions.items())},
+        "aliases": {lang: [{"language": lang, "value": text} for text in texts]
+                    for lang, texts in sorted(entry.aliases.items())},
         "claims": claims,
     }
 
@@ -185,6 +187,8 @@ def from_entity(
     data: dict[str, Any] = {
         "names": {lang: v["value"] for lang, v in entity.get("labels", {}).items()},
         "descriptions": {lang: v["value"] for lang, v in entity.get("descriptions", {}).items()},
+        "aliases": {lang: tuple(dict.fromkeys(a["value"] for a in aliases))
+                    for lang, aliases in entity.get("aliases", {}).items() if aliases},
         "item": entity_id,
     }
     for spec in mapping.fields[kind]:

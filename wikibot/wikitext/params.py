@@ -26,7 +26,7 @@ from ..registry.vocab import Term, parse_term
 DEFAULT_LANGUAGE = "en"
 LIST_SEPARATOR = ", "
 MISSING_MESSAGE = "required, but missing"
-_MULTILINGUAL = {"names": "name", "descriptions": "description"}
+_MULTILINGUAL = {"names": "name", "descriptions": "description", "aliases": "alias"}
 _RENAMED: dict[EntryKind, dict[str, str]] = {
     EntryKind.HUB: {"hub_kind": "kind"},
     EntryKind.PARTNERSHIP: {"partnership_type": "type"},
@@ -55,6 +55,8 @@ def _element_and_many(annotation: Any) -> tuple[type, bool]:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _element_and_many(args[0])
+    if origin is dict:  # a multilingual field: language -> value
+        return _element_and_many(args[1])
     if origin is tuple:
         element, _ = _element_and_many(args[0])
         return element, True
@@ -84,7 +86,7 @@ def param_specs(kind: EntryKind) -> tuple[ParamSpec, ...]:
                 multilingual=field in _MULTILINGUAL,
             )
         )
-    order = {"id": 0, "names": 1, "descriptions": 2, "page": 97, "website": 98, "item": 99}
+    order = {"id": 0, "names": 1, "descriptions": 2, "aliases": 3, "page": 97, "website": 98, "item": 99}
     specs.sort(key=lambda s: order.get(s.field, 50))
     return tuple(specs)
 
@@ -154,12 +156,12 @@ def entry_params(entry: Entry) -> Iterator[tuple[str, str]]:
     for spec in param_specs(entry.kind):
         value = getattr(entry, spec.field)
         if spec.multilingual:
-            mapping: Mapping[str, str] = value
+            mapping: Mapping[str, Any] = value
             if DEFAULT_LANGUAGE in mapping:
-                yield spec.param, mapping[DEFAULT_LANGUAGE]
+                yield spec.param, write_value(spec, mapping[DEFAULT_LANGUAGE])
             for language in sorted(mapping):
                 if language != DEFAULT_LANGUAGE:
-                    yield f"{spec.param}_{language}", mapping[language]
+                    yield f"{spec.param}_{language}", write_value(spec, mapping[language])
         elif value is not None and value != ():
             yield spec.param, write_value(spec, value)
 

@@ -205,7 +205,7 @@ def _parse_entry(
         if not text:
             continue
         try:
-            value = text if spec.multilingual else read_value(spec, text)
+            value = read_value(spec, text)
         except UnreadableValueError as error:
             problems.append((name, where, str(error), error.code))
             failed.add(spec.field)
