@@ -44,7 +44,14 @@ class EditConflict:
     current: Page | None
 
 
-SaveOutcome = Saved | NoChange | EditConflict
+@dataclass(frozen=True)
+class Denied:
+    """The page opts out of this bot (``{{nobots}}``, ``{{bots|deny=…}}``): nothing was written."""
+
+    reason: str
+
+
+SaveOutcome = Saved | NoChange | EditConflict | Denied
 
 
 class PageStoreError(Exception):
@@ -61,7 +68,8 @@ class PageStore(Protocol):
         """Save ``text`` on top of ``base`` (None: create a page that must not exist yet).
 
         ``EditConflict`` when the page moved on since ``base``; ``NoChange`` when the text
-        equals the current text.
+        equals the current text; ``Denied`` when the current text excludes this bot
+        (``{{nobots}}``, ``{{bots|deny=…}}``, see ``wikitext/bots.py``).
         """
         ...
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from wikibot.adapters.workspace import LocalPageStore
-from wikibot.ports import EditConflict, NoChange, PageStore, Saved
+from wikibot.ports import Denied, EditConflict, NoChange, PageStore, Saved
 
 
 @pytest.fixture(params=["local"])
@@ -99,3 +99,14 @@ def test_titles_that_would_escape_the_workspace_are_refused(tmp_path: Path) -> N
     for title in ("../etc/passwd", "Hubs/../../x", "/abs", ".hidden"):
         with pytest.raises(PageStoreError):
             store.fetch_pages([title])
+
+
+@pytest.mark.parametrize("markup", ["{{nobots}}", "{{bots|deny=all}}", "{{bots|allow=SomeOtherBot}}"])
+def test_a_page_that_excludes_bots_is_not_saved(store: PageStore, markup: str) -> None:
+    store.save_page("P", f"{markup}\nhuman text", base=None, summary="create")
+    base = store.fetch_pages(["P"])["P"]
+    assert base is not None
+    outcome = store.save_page("P", "bot text", base=base, summary="bot")
+    assert isinstance(outcome, Denied) and outcome.reason
+    after = store.fetch_pages(["P"])["P"]
+    assert after is not None and after.text == f"{markup}\nhuman text" and after.revid == base.revid

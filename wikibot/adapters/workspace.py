@@ -26,7 +26,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..ports import EditConflict, NoChange, Page, PageStoreError, Saved, SaveOutcome
+from ..ports import Denied, EditConflict, NoChange, Page, PageStoreError, Saved, SaveOutcome
+from ..wikitext.bots import bots_denial
 
 PAGE_SUFFIX = ".wiki"
 
@@ -64,8 +65,10 @@ def atomic_write(path: Path, data: str) -> None:
 class LocalPageStore:
     """``PageStore`` over a workspace directory."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, user: str = "wikibot") -> None:
+        """``user``: the bot's name, for ``{{bots|deny=…}}`` on the workspace's pages."""
         self.root = Path(root)
+        self.user = user
         self.pages_dir = self.root / "pages"
         self.state_dir = self.root / "state"
 
@@ -144,6 +147,9 @@ class LocalPageStore:
                 return EditConflict(current)
             if current is not None and current.text == text:
                 return NoChange()
+            denial = bots_denial(current.text, self.user) if current is not None else None
+            if denial is not None:
+                return Denied(denial)
             revid = records["last_revid"] + (2 if current and current.revid > records["last_revid"] else 1)
             timestamp = _now()
             atomic_write(self.path_of(title), text)
