@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from .wikibase.entity import EntityJson as EntityJson  # re-exported: the ports speak it
 
@@ -153,4 +153,48 @@ class EntityStore(Protocol):
         self, label: str, *, entity_type: Literal["item", "property"], language: str = "en"
     ) -> list[str]:
         """Ids of the entities whose label in ``language`` is exactly ``label``."""
+        ...
+
+
+# -- Sync state ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncedEntry:
+    """What both sides agreed on for one entry at its last sync: the base of the next merge.
+
+    ``fields``: the entry's field values as JSON (``Entry.model_dump(mode="json")`` without
+    ``item``), per field as far as each side was written; ``page``/``page_revid``: the page it
+    is on and that page's revision when the entry was last written or read in agreement;
+    ``entity_revid``: the item's revision likewise.
+    """
+
+    registry_id: str
+    item: str
+    page: str
+    fields: dict[str, Any]
+    page_revid: int
+    entity_revid: int
+
+
+class StateStoreError(Exception):
+    """The sync state cannot be read or written."""
+
+
+@runtime_checkable
+class StateStore(Protocol):
+    def entries(self) -> dict[str, SyncedEntry]:
+        """Every synced entry, by registry id."""
+        ...
+
+    def record(self, entry: SyncedEntry) -> None:
+        """Keep ``entry`` (replacing the one with its registry id), durably, before returning."""
+        ...
+
+    def start_run(self, job: str, *, dry_run: bool) -> int:
+        """Open a run in the run log; returns its id."""
+        ...
+
+    def finish_run(self, run_id: int, *, outcome: str, counts: dict[str, int], error: str | None = None) -> None:
+        """Close a run: ``outcome`` ok / problems / failed, with what it did."""
         ...

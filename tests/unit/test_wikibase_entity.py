@@ -146,10 +146,10 @@ def _with(entry: Any, **changes: Any) -> Any:
     return type(entry).model_validate({**entry.model_dump(), **changes})
 
 
-def _diff(mapping: ResolvedMapping, current: Any, wanted: Any) -> Any:
+def _diff(mapping: ResolvedMapping, current: Any, wanted: Any, previous: Any = None) -> Any:
     return diff_entity(current, wanted, owned=mapping.owned_properties(Hub.kind),
                        owned_qualifiers=mapping.owned_qualifiers(Hub.kind), datatypes=mapping.datatypes(),
-                       is_ours=lambda r: PROVENANCE.is_ours(r, mapping))
+                       is_ours=lambda r: PROVENANCE.is_ours(r, mapping), previous=previous)
 
 
 HUB = Hub(id="diff-hub", names={"en": "Diff hub"}, descriptions={"en": "a hub for diff tests"},
@@ -173,7 +173,11 @@ def test_diff_changes_only_what_differs_and_leaves_the_rest(wikibase: Any) -> No
     entity["claims"]["P999"] = [foreign]
     entity["sitelinks"] = {"metawiki": {"site": "metawiki", "title": "Hubs/H1"}}
     changed = _with(HUB, names={"en": "H1 renamed"}, status="implementation", countries=("ID",))
-    data = _diff(mapping, entity, to_entity(changed, mapping, PROVENANCE))
+    synced = to_entity(HUB.model_copy(update={"names": {"en": "H1"}}), mapping, PROVENANCE)  # de: someone else's
+    assert "claims" not in (_diff(mapping, entity, to_entity(changed, mapping, PROVENANCE)) or {}) or all(
+        "remove" not in c for c in _diff(mapping, entity, to_entity(changed, mapping, PROVENANCE))["claims"]
+    )  # without the last synced state nothing is removed: it could be someone else's fact
+    data = _diff(mapping, entity, to_entity(changed, mapping, PROVENANCE), synced)
     assert data["labels"] == {"en": {"language": "en", "value": "H1 renamed"}}  # de untouched
     assert "descriptions" not in data and "sitelinks" not in data
     status, country = mapping.pid("status"), mapping.pid("country")
@@ -215,7 +219,8 @@ def test_time_span_qualifiers_are_managed_on_the_partner_statement(wikibase: Any
     data = diff_entity(saved.entity, to_entity(ended, mapping, PROVENANCE, {"o": "Q1"}),
                        owned=mapping.owned_properties(ended.kind),
                        owned_qualifiers=mapping.owned_qualifiers(ended.kind),
-                       datatypes=mapping.datatypes(), is_ours=lambda r: PROVENANCE.is_ours(r, mapping))
+                       datatypes=mapping.datatypes(), is_ours=lambda r: PROVENANCE.is_ours(r, mapping),
+                       previous=to_entity(base, mapping, PROVENANCE, {"o": "Q1"}))
     partner = next(c for c in data["claims"] if c.get("mainsnak", {}).get("property") == mapping.pid("partner"))
     assert set(partner["qualifiers"]) == {mapping.pid("start_time"), mapping.pid("end_time")}
     assert partner["id"] == saved.entity["claims"][mapping.pid("partner")][0]["id"]

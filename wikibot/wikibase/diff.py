@@ -2,8 +2,11 @@
 
 Only what the bot owns is compared: labels and descriptions in the languages the entry has,
 the entry's aliases, and statements of the properties the mapping gives the entry's kind.
-Aliases are only added here (``add``), never removed: other people add aliases too, and
-only a three-way merge that knows the last synced state can tell that the registry dropped one.  Everything else on the
+A statement is removed only when ``previous`` (the entity the registry wanted at the last sync) had its value and the
+registry no longer has it: a statement someone else added stays, even on an owned property.
+Terms (labels, descriptions, aliases) are only added or changed, never removed, unless
+``previous`` (the entity as last synced) shows that the registry had them and dropped them:
+other people add aliases and labels too, and only the last synced state tells them apart.  Everything else on the
 item (other properties, other languages, sitelinks, other people's references, deprecated
 statements) is never sent, so it cannot be changed.  An equal statement is never added
 twice: the bot's reference is added to it instead.  No difference gives None: no request.
@@ -40,15 +43,29 @@ def _terms(current: Mapping[str, Any], wanted: Mapping[str, Any], key: str) -> d
             if have.get(lang, {}).get("value") != term["value"]}
 
 
-def _aliases(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
-    """The wanted aliases the entity lacks, each with ``add`` (so that the others stay)."""
-    missing: dict[str, list[dict[str, str]]] = {}
+def _dropped_terms(current: Mapping[str, Any], wanted: Mapping[str, Any], previous: Mapping[str, Any],
+                   key: str) -> dict[str, Any]:
+    """Terms the registry had (``previous``) and no longer has, still on the entity: removed."""
+    return {lang: {"language": lang, "remove": ""} for lang, term in previous.get(key, {}).items()
+            if lang not in wanted.get(key, {}) and current.get(key, {}).get(lang, {}).get("value") == term["value"]}
+
+
+def _aliases(current: Mapping[str, Any], wanted: Mapping[str, Any],
+             previous: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """Wanted aliases the entity lacks (``add``), and ones the registry dropped (``remove``)."""
+    changes: dict[str, list[dict[str, str]]] = {}
+    have = {lang: {a["value"] for a in aliases} for lang, aliases in current.get("aliases", {}).items()}
+    want = {lang: {a["value"] for a in aliases} for lang, aliases in wanted.get("aliases", {}).items()}
     for lang, aliases in wanted.get("aliases", {}).items():
-        have = {alias["value"] for alias in current.get("aliases", {}).get(lang, [])}
-        added = [{"language": lang, "value": a["value"], "add": ""} for a in aliases if a["value"] not in have]
-        if added:
-            missing[lang] = added
-    return missing
+        for alias in aliases:
+            if alias["value"] not in have.get(lang, set()):
+                changes.setdefault(lang, []).append({"language": lang, "value": alias["value"], "add": ""})
+    for lang, aliases in previous.get("aliases", {}).items():
+        for alias in aliases:
+            value = alias["value"]
+            if value not in want.get(lang, set()) and value in have.get(lang, set()):
+                changes.setdefault(lang, []).append({"language": lang, "value": value, "remove": ""})
+    return changes
 
 
 def diff_entity(
@@ -59,24 +76,32 @@ def diff_entity(
     owned_qualifiers: Mapping[str, frozenset[str]],
     datatypes: Mapping[str, str],
     is_ours: IsOurReference,
+    previous: Mapping[str, Any] | None = None,
 ) -> EntityJson | None:
     """``data`` for one ``wbeditentity`` call, or None when nothing differs.
 
     ``owned``: the properties whose statements the bot manages; ``owned_qualifiers``: per
     property, the qualifiers it manages on them (others are kept); ``datatypes``: property
-    -> datatype; ``is_ours``: whether a reference is one the bot writes.
+    -> datatype; ``is_ours``: whether a reference is one the bot writes; ``previous``: the
+    wanted entity as of the last sync, whose terms the registry may since have dropped.
     """
     if current is None:
         return dict(wanted)
     data: EntityJson = {}
     for key in ("labels", "descriptions"):
         changed = _terms(current, wanted, key)
+        if previous is not None:
+            changed.update(_dropped_terms(current, wanted, previous, key))
         if changed:
             data[key] = changed
-    aliases = _aliases(current, wanted)
+    aliases = _aliases(current, wanted, previous or {})
     if aliases:
         data["aliases"] = aliases
     claims: list[dict[str, Any]] = []
+    previous_values: dict[str, list[Value | None]] = {}
+    for statement in (previous or {}).get("claims", []):
+        snak = statement["mainsnak"]
+        previous_values.setdefault(snak["property"], []).append(_value(snak, datatypes))
     wanted_by_prop: dict[str, list[Mapping[str, Any]]] = {}
     for statement in wanted.get("claims", []):
         wanted_by_prop.setdefault(statement["mainsnak"]["property"], []).append(statement)
@@ -97,8 +122,11 @@ def diff_entity(
         for statement in existing:
             if statement["id"] in matched:
                 continue
-            if _value(statement["mainsnak"], datatypes) in wanted_values:
+            value = _value(statement["mainsnak"], datatypes)
+            if value in wanted_values:
                 continue  # a second copy of a wanted fact, made by someone: not ours to remove
+            if value not in previous_values.get(prop, ()):
+                continue  # not a fact the registry had: someone else's, it stays
             claims.append({"id": statement["id"], "remove": ""})
     if claims:
         data["claims"] = claims

@@ -1,0 +1,137 @@
+"""The sync state in SQLite (stdlib ``sqlite3``): the merge base of every entry, and a run log.
+
+One row per entry, written in its own transaction right after each successful write to a
+page or an item, so a crash at any moment loses at most the write in flight (which the next
+run finds again: by the state's item id, or by label and registry id).  The database is in
+WAL mode with ``synchronous=FULL``: a committed row survives a power cut.
+
+Tables::
+
+    entries(registry_id PRIMARY KEY, item, page, fields JSON, page_revid, entity_revid, synced_at)
+    runs(id, job, dry_run, started, finished, outcome, counts JSON, error)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+
+from ..ports import StateStoreError, SyncedEntry
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    registry_id TEXT PRIMARY KEY,
+    item TEXT NOT NULL,
+    page TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    page_revid INTEGER NOT NULL,
+    entity_revid INTEGER NOT NULL,
+    synced_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_item ON entries (item);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    job TEXT NOT NULL,
+    dry_run INTEGER NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    outcome TEXT,
+    counts TEXT,
+    error TEXT
+);
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SqliteStateStore:
+    """``StateStore`` in one SQLite file (created on first use)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._connection: sqlite3.Connection | None = None
+
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=FULL")
+                connection.executescript(SCHEMA)
+            except (OSError, sqlite3.Error) as error:
+                raise StateStoreError(f"cannot open the sync state {self.path}: {error}") from error
+            self._connection = connection
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def entries(self) -> dict[str, SyncedEntry]:
+        try:
+            rows = self._db().execute(
+                "SELECT registry_id, item, page, fields, page_revid, entity_revid FROM entries").fetchall()
+        except sqlite3.Error as error:
+            raise StateStoreError(f"cannot read the sync state {self.path}: {error}") from error
+        return {row[0]: SyncedEntry(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5]) for row in rows}
+
+    def record(self, entry: SyncedEntry) -> None:
+        try:
+            with self._transaction() as db:
+                db.execute(
+                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (entry.registry_id, entry.item, entry.page,
+                     json.dumps(entry.fields, ensure_ascii=False, sort_keys=True),
+                     entry.page_revid, entry.entity_revid, _now()),
+                )
+        except sqlite3.Error as error:
+            raise StateStoreError(f"cannot write the sync state {self.path}: {error}") from error
+
+    def start_run(self, job: str, *, dry_run: bool) -> int:
+        try:
+            with self._transaction() as db:
+                cursor = db.execute("INSERT INTO runs (job, dry_run, started) VALUES (?, ?, ?)",
+                                    (job, int(dry_run), _now()))
+                return int(cursor.lastrowid or 0)
+        except sqlite3.Error as error:
+            raise StateStoreError(f"cannot write the run log {self.path}: {error}") from error
+
+    def finish_run(self, run_id: int, *, outcome: str, counts: dict[str, int], error: str | None = None) -> None:
+        try:
+            with self._transaction() as db:
+                db.execute("UPDATE runs SET finished = ?, outcome = ?, counts = ?, error = ? WHERE id = ?",
+                           (_now(), outcome, json.dumps(counts, sort_keys=True), error, run_id))
+        except sqlite3.Error as problem:
+            raise StateStoreError(f"cannot write the run log {self.path}: {problem}") from problem
+
+    def runs(self, job: str | None = None) -> list[dict[str, object]]:
+        """The run log, oldest first (for ``health`` and for tests)."""
+        query = "SELECT id, job, dry_run, started, finished, outcome, counts, error FROM runs"
+        rows = self._db().execute(query + (" WHERE job = ?" if job else "") + " ORDER BY id",
+                                  (job,) if job else ()).fetchall()
+        keys = ("id", "job", "dry_run", "started", "finished", "outcome", "counts", "error")
+        found = [dict(zip(keys, row, strict=True)) for row in rows]
+        for run in found:
+            run["counts"] = json.loads(str(run["counts"])) if run["counts"] else {}
+        return found
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db())
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")

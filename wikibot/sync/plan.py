@@ -1,0 +1,218 @@
+"""What a sync will do (pure): per entry, the merge of page, item and last synced state; the guards.
+
+Nothing here reads or writes: the caller gives the pages as read, their parse, the state and
+the items, and gets a ``SyncPlan``.  ``plan_entry`` is also what a retry calls after re-reading
+one page or one item.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from ..ports import Entity, Page, SyncedEntry
+from ..registry.check import Claim, Registry
+from ..registry.models import ENTRY_TYPES, Entry, EntryKind
+from ..registry.problems import Problem, ProblemCode
+from ..wikibase.entity import EntityReadError, entry_kind, from_entity
+from ..wikibase.mapping import ResolvedMapping
+from ..wikitext.bots import bots_denial
+from ..wikitext.registry_page import ParsedPage
+from .merge import Merge, entry_values, merge, unflatten
+
+Action = Literal["create", "update", "none", "skip"]
+DEFAULT_MAX_SHRINK = 0.10  # a page that lost more than this share of its entries is left alone
+
+
+@dataclass(frozen=True)
+class EntryPlan:
+    """One entry: what it is on the page, which item holds it, and what each side should become."""
+
+    registry_id: str
+    kind: EntryKind
+    page: str
+    line: int
+    entry: Entry  # as on the page
+    item: str | None  # None: no item yet, to be created (or found)
+    entity_revid: int | None = None
+    base: dict[str, Any] | None = None  # flat values as last synced; None: never synced
+    merge: Merge | None = None  # None for a creation
+    wanted_page: Entry | None = None  # what the page's template should say (None: leave it)
+    wanted_item: Entry | None = None  # what the item should say
+    problem: str | None = None  # why the entry is skipped this time
+
+    @property
+    def action(self) -> Action:
+        if self.problem is not None:
+            return "skip"
+        if self.item is None:
+            return "create"
+        return "update" if self.item_changes or self.page_changes else "none"
+
+    @property
+    def item_changes(self) -> bool:
+        return self.merge is not None and bool(self.merge.changes_to("wikibase"))
+
+    @property
+    def page_changes(self) -> bool:
+        """The template must be edited: fields from the Wikibase, or the item id written back."""
+        return self.wanted_page is not None and self.wanted_page != self.entry
+
+
+@dataclass(frozen=True)
+class Removed:
+    """An entry the state knows, gone from every page, whose item still exists: never deleted."""
+
+    registry_id: str
+    item: str
+    page: str
+
+
+@dataclass(frozen=True)
+class GuardError:
+    """A page the sync must not act on this time (blanked, unparsable, missing)."""
+
+    page: str
+    reason: str
+
+
+@dataclass
+class SyncPlan:
+    entries: list[EntryPlan]
+    invalid: tuple[Problem, ...]  # entries skipped because they are invalid on the page
+    removed: list[Removed] = field(default_factory=list)
+    wikibase_only: list[str] = field(default_factory=list)  # registry items no page names
+    guards: list[GuardError] = field(default_factory=list)
+    denied: dict[str, str] = field(default_factory=dict)  # page -> why it excludes the bot
+
+    @property
+    def blocked(self) -> bool:
+        """A guard tripped: nothing may be written anywhere this run."""
+        return bool(self.guards)
+
+    def on_page(self, title: str) -> list[EntryPlan]:
+        return [p for p in self.entries if p.page == title]
+
+    @property
+    def conflicts(self) -> list[tuple[EntryPlan, Any]]:
+        return [(p, c) for p in self.entries if p.merge for c in p.merge.conflicts]
+
+
+def entry_from_values(kind: EntryKind, registry_id: str, item: str | None, flat: Mapping[str, Any]) -> Entry:
+    return ENTRY_TYPES[kind].model_validate({**unflatten(flat), "id": registry_id, "item": item})
+
+
+def plan_entry(
+    claim: Claim, entry: Entry, *, synced: SyncedEntry | None, entity: Entity | None | Literal["unread"],
+    mapping: ResolvedMapping, registry_ids: Mapping[str, str],
+) -> EntryPlan:
+    """The plan of one valid entry on a page.
+
+    ``synced``: the state of its last sync; ``entity``: its item as read now (None: the item id
+    names nothing; "unread": the entry has no item id yet).
+    """
+    page, line = claim.source.page, claim.source.line
+    item = entry.item or (synced.item if synced else None)
+    plan = EntryPlan(entry.id, entry.kind, page, line, entry, item)
+    if item is None:  # new: create it (the creation looks for an existing item first)
+        return EntryPlan(entry.id, entry.kind, page, line, entry, None, wanted_item=entry)
+    if entity == "unread" or entity is None:
+        return _skip(plan, f"item {item} does not exist (deleted or merged?); the entry is not synced")
+    if entry.item and synced and synced.item != entry.item:
+        synced = None  # the page now names another item: the old base belongs to the old one
+    if entry_kind(entity.data, mapping) not in (None, entry.kind):
+        return _skip(plan, f"item {item} is not a {entry.kind.value}")
+    try:
+        on_item = from_entity(entity.data, mapping, registry_ids)
+    except EntityReadError as error:
+        return _skip(plan, f"item {item} cannot be read: {'; '.join(error.problems)}")
+    base = synced.fields if synced else None
+    merged = merge(base, entry_values(entry), entry_values(on_item))
+    try:
+        wanted_page = entry_from_values(entry.kind, entry.id, item, merged.page)
+        wanted_item = entry_from_values(entry.kind, entry.id, item, merged.wikibase)
+    except ValidationError as error:
+        reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in error.errors())
+        return _skip(plan, f"page and item merge into an invalid entry ({reasons}); fix one side")
+    return EntryPlan(entry.id, entry.kind, page, line, entry, item, entity.revid, base, merged,
+                     wanted_page, wanted_item)
+
+
+def _skip(plan: EntryPlan, problem: str) -> EntryPlan:
+    return EntryPlan(plan.registry_id, plan.kind, plan.page, plan.line, plan.entry, plan.item, problem=problem)
+
+
+def guard_pages(
+    titles: Sequence[str], pages: Mapping[str, Page | None], parsed: Mapping[str, ParsedPage],
+    state: Mapping[str, SyncedEntry], *, max_shrink: float = DEFAULT_MAX_SHRINK,
+) -> list[GuardError]:
+    """Pages that must not be acted on: missing or unparsable, or lost too many entries."""
+    before = Counter(s.page for s in state.values())
+    errors = []
+    for title in titles:
+        page = pages.get(title)
+        if page is None:
+            if before[title]:
+                errors.append(GuardError(title, f"the page is missing; it held {before[title]} synced entries"))
+            continue
+        malformed = [p for p in parsed[title].problems if p.code == ProblemCode.MALFORMED_TEMPLATE]
+        if malformed:
+            errors.append(GuardError(title, f"the page no longer parses ({malformed[0]})"))
+            continue
+        now = len(parsed[title].claims)
+        if before[title] and now < before[title] * (1 - max_shrink):
+            errors.append(GuardError(
+                title, f"the page holds {now} entries, {before[title]} at the last sync: more than "
+                       f"{max_shrink:.0%} are gone (blanked or vandalised?); restore it, or run with "
+                       "--allow-shrink if the removals are intended"))
+    return errors
+
+
+def plan_sync(
+    registry: Registry, parsed: Mapping[str, ParsedPage], pages: Mapping[str, Page | None],
+    state: Mapping[str, SyncedEntry], entities: Mapping[str, Entity | None], mapping: ResolvedMapping, *,
+    titles: Sequence[str], user: str, max_shrink: float = DEFAULT_MAX_SHRINK,
+    listed_items: Sequence[str] | None = None,
+) -> SyncPlan:
+    """The whole plan.  ``entities``: every item named by a page or the state, as read now;
+    ``listed_items``: every registry item of the Wikibase, when the store can list them."""
+    registry_ids = item_registry_ids(registry, state)
+    plans: list[EntryPlan] = []
+    for claim in registry.claims:
+        if claim.entry is None:
+            continue
+        entry = claim.entry
+        synced = state.get(entry.id)
+        item = entry.item or (synced.item if synced else None)
+        entity: Entity | None | Literal["unread"] = entities.get(item) if item else "unread"
+        plans.append(plan_entry(claim, entry, synced=synced, entity=entity, mapping=mapping,
+                                registry_ids=registry_ids))
+    invalid = tuple(p for p in registry.problems if p.code != ProblemCode.MISSING_PAGE)
+    plan = SyncPlan(plans, invalid)
+    plan.guards = guard_pages(titles, pages, parsed, state, max_shrink=max_shrink)
+    claimed = registry.claimed_ids
+    for registry_id, synced in sorted(state.items()):
+        if registry_id not in claimed and entities.get(synced.item) is not None:
+            plan.removed.append(Removed(registry_id, synced.item, synced.page))
+    if listed_items is not None:
+        known = set(registry_ids)
+        plan.wikibase_only = [i for i in listed_items if i not in known]
+    for title in titles:
+        page = pages.get(title)
+        denial = bots_denial(page.text, user) if page is not None else None
+        if denial is not None:
+            plan.denied[title] = denial
+    return plan
+
+
+def item_registry_ids(registry: Registry, state: Mapping[str, SyncedEntry]) -> dict[str, str]:
+    """Item id -> registry id, for every entry the pages or the state know."""
+    found = {s.item: s.registry_id for s in state.values()}
+    for entry in registry.entries:
+        if entry.item:
+            found[entry.item] = entry.id
+    return found
