@@ -107,7 +107,7 @@ def entry_from_values(kind: EntryKind, registry_id: str, item: str | None, flat:
 
 
 def plan_entry(
-    claim: Claim, entry: Entry, *, synced: SyncedEntry | None, entity: Entity | None | Literal["unread"],
+    claim: Claim, entry: Entry, *, synced: SyncedEntry | None, entity: Entity | Literal["unread"] | None,
     mapping: ResolvedMapping, registry_ids: Mapping[str, str],
 ) -> EntryPlan:
     """The plan of one valid entry on a page.
@@ -188,7 +188,7 @@ def plan_sync(
         entry = claim.entry
         synced = state.get(entry.id)
         item = entry.item or (synced.item if synced else None)
-        entity: Entity | None | Literal["unread"] = entities.get(item) if item else "unread"
+        entity: Entity | Literal["unread"] | None = entities.get(item) if item else "unread"
         plans.append(plan_entry(claim, entry, synced=synced, entity=entity, mapping=mapping,
                                 registry_ids=registry_ids))
     invalid = tuple(p for p in registry.problems if p.code != ProblemCode.MISSING_PAGE)
