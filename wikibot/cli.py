@@ -18,13 +18,17 @@ from typing import TextIO
 
 from . import __version__, jobs
 from .adapters.entity_local import LocalEntityStore
+from .adapters.state_sqlite import SqliteStateStore
 from .adapters.workspace import LocalPageStore, atomic_write
 from .bootstrap import bootstrap
-from .ports import EntityStore, EntityStoreError, PageStoreError
-from .settings import EXAMPLES, ConfigError, Settings, ids_path, init_workspace, load_settings
+from .ports import EntityStore, EntityStoreError, PageStore, PageStoreError, StateStoreError
+from .settings import EXAMPLES, ConfigError, Settings, ids_path, init_workspace, load_settings, state_path
+from .sync.report import plan_json, plan_text
 from .wikibase.instance import InstanceIds
+from .wikibase.mapping import ResolvedMapping
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+LOCAL_USER = "wikibot"  # the bot's name on workspace pages, for {{bots|deny=…}}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -84,6 +88,30 @@ def build_parser() -> argparse.ArgumentParser:
     boot.add_argument("--dry-run", action="store_true",
                       help="show what would be created, and write nothing (not even the ids file)")
     boot.set_defaults(handler=_bootstrap)
+
+    sync = commands.add_parser(
+        "sync", help="bring registry pages and Wikibase items into agreement, both ways",
+        description="Three-way merge of each registry entry: its template on the page, its item "
+                    "in the Wikibase, and the values both had at the last sync. A field changed on "
+                    "one side is written to the other; changed on both differently, it is a "
+                    "conflict: neither side is written, and it is reported (on the report page "
+                    "too). New entries get an item, and the item id is written back into the "
+                    "template. Nothing is ever deleted. Run 'wikibot bootstrap' once first. "
+                    "Exit 0 when all is in agreement, 1 when something needs a person "
+                    "(conflicts, invalid entries, a page left alone), 2 on a configuration error.",
+    )
+    _add_config_options(sync)
+    sync.add_argument("--dry-run", action="store_true",
+                      help="print the full plan (entry, field, old -> new, direction) and write nothing")
+    sync.add_argument("--format", choices=("text", "json"), default="text",
+                      help="output format of the plan and the result (default: text)")
+    sync.add_argument("--retire", action="store_true",
+                      help="mark the items of entries removed from the registry as closed (hubs) or "
+                           "ended (partnerships); without it they are only reported")
+    sync.add_argument("--allow-shrink", action="store_true",
+                      help="act on a page even if it lost many entries since the last sync "
+                           "(after intended removals; the guard is there against blanking)")
+    sync.set_defaults(handler=_sync)
 
     init = commands.add_parser(
         "init", help="create a local workspace from a bundled example",
@@ -177,6 +205,92 @@ def _bootstrap(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_PROBLEMS if result.problems else EXIT_OK
 
 
+def _mapping(settings: Settings) -> ResolvedMapping:
+    path = ids_path(settings)
+    try:
+        ids = InstanceIds.parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no instance ids yet: run 'wikibot bootstrap' first") from None
+    except (ValueError, OSError) as error:
+        raise ConfigError(f"{path}: cannot read the instance ids: {error}") from None
+    mapping = ids.resolved()
+    if mapping.missing():
+        raise ConfigError(f"{path}: {len(mapping.missing())} properties or items are not on the instance yet "
+                          f"({', '.join(mapping.missing()[:5])}…): run 'wikibot bootstrap'")
+    return mapping
+
+
+def page_store(settings: Settings) -> tuple[PageStore, str]:
+    """The registry pages' store and the bot's user name there (for {{bots|deny=…}})."""
+    if settings.wiki.site is None:
+        return LocalPageStore(settings.workspace.path), LOCAL_USER
+    from .adapters.pywikibot_site import live_page_store  # imports pywikibot: live runs only
+
+    store, user = live_page_store(settings.wiki.site)
+    return store, user
+
+
+def _sync(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args)
+    mapping = _mapping(settings)
+    pages, user = page_store(settings)
+    entities = entity_store(settings)
+    state = SqliteStateStore(state_path(settings))
+    listing = entities.entity_ids if isinstance(entities, LocalEntityStore) else None
+    progress = (lambda message: print(message, file=sys.stderr)) if args.format == "json" else (
+        lambda message: print(message, file=out))
+    try:
+        run = jobs.sync(settings, pages, entities, state, mapping=mapping, user=user, dry_run=args.dry_run,
+                        retire=args.retire, allow_shrink=args.allow_shrink, list_items=listing,
+                        progress=progress)
+    except (EntityStoreError, PageStoreError) as error:
+        print(f"wikibot: sync stopped: {error}\nWhat was written before is recorded in {state.path}; "
+              "run it again once the wiki answers.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    finally:
+        state.close()
+    if args.format == "json":
+        document = {"dry_run": run.dry_run, "plan": plan_json(run.plan), "counts": run.counts()}
+        if run.result is not None:
+            document["result"] = {"created": run.result.created, "adopted": run.result.adopted,
+                                  "items_updated": run.result.items_updated, "pages_edited": run.result.pages_edited,
+                                  "written_back": run.result.written_back, "retired": run.result.retired,
+                                  "report_page_saved": run.report_changed,
+                                  "problems": [vars(p) for p in run.result.problems]}
+        json.dump(document, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    else:
+        _print_sync(run, settings, out)
+    return EXIT_OK if run.clean else EXIT_PROBLEMS
+
+
+def _print_sync(run: jobs.SyncRun, settings: Settings, out: TextIO) -> None:
+    for line in plan_text(run.plan):
+        if run.dry_run or not line.startswith(("create ", "update ", "  ")):
+            print(line, file=out)
+    if run.dry_run:
+        counts = run.counts()
+        print(f"sync (dry run): would create {counts['to_create']}, update {counts['to_update']}; "
+              f"{_count(counts['conflicts'], 'conflict')}, {counts['invalid']} invalid, "
+              f"{counts['skipped']} skipped; nothing written", file=out)
+        return
+    if run.blocked:
+        print("sync: nothing written anywhere: a registry page must be looked at first", file=out)
+        return
+    result = run.result
+    assert result is not None
+    for problem in result.problems:
+        print(f"problem {problem.registry_id or ''}  {problem.reason}", file=out)
+    counts = result.counts()
+    report = ""
+    if settings.sync.report_page:
+        report = f"; report page {'updated' if run.report_changed else 'unchanged'}"
+    print(f"sync: created {counts['created']} items (found {counts['adopted']}), updated {counts['items_updated']} "
+          f"items, edited {counts['pages_edited']} pages ({counts['written_back']} item ids written back); "
+          f"{_count(counts['conflicts'], 'conflict')}, {counts['problems']} not synced, "
+          f"{counts['invalid']} invalid{report}", file=out)
+
+
 def _init(args: argparse.Namespace, out: TextIO) -> int:
     init_workspace(args.directory, args.example)
     print(f"created the workspace {args.directory}/ from the bundled example {args.example!r}",
@@ -193,7 +307,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.handler(args, out))
-    except (ConfigError, PageStoreError, EntityStoreError) as error:
+    except (ConfigError, PageStoreError, EntityStoreError, StateStoreError) as error:
         print(f"wikibot: {error}", file=sys.stderr)
         return EXIT_USAGE
 

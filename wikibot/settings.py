@@ -79,6 +79,35 @@ class WikibaseSettings(_Section):
     )
 
 
+class WikiSettings(_Section):
+    site: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_-]+(:[A-Za-z0-9_-]+)?$",
+        description="The wiki of the registry pages, as pywikibot names it ('meta'; 'FAMILY:CODE'). "
+                    "Unset: the workspace's pages.",
+    )
+    index_url: str = Field(
+        default="https://meta.wikimedia.org/w/index.php", pattern=r"^https?://",
+        description="The wiki's index.php URL: the items' references cite page permalinks under it.",
+    )
+
+
+class SyncSettings(_Section):
+    report_page: str | None = Field(
+        default="Registry/Sync report",
+        description="Page where conflicts and entries not synced are published for editors "
+                    "(edited only when its content changes); empty: no report page.",
+    )
+    state_file: Path = Field(
+        default=Path("state/sync.sqlite"),
+        description="The sync state (merge base per entry, run log); relative to the workspace.",
+    )
+    max_shrink: float = Field(
+        default=0.10, ge=0, le=1,
+        description="A registry page that lost more than this share of its entries since the last "
+                    "sync is left alone (blanking, vandalism).",
+    )
+
+
 class WorkspaceSettings(_Section):
     path: Path = Field(default=DEFAULT_WORKSPACE, description="The local workspace directory.")
 
@@ -89,6 +118,8 @@ class Settings(_Section):
     workspace: WorkspaceSettings = WorkspaceSettings()
     registry: RegistrySettings = RegistrySettings()
     wikibase: WikibaseSettings = WikibaseSettings()
+    wiki: WikiSettings = WikiSettings()
+    sync: SyncSettings = SyncSettings()
     source: Path | None = Field(default=None, exclude=True)  # the file read, for messages
 
 
@@ -116,6 +147,12 @@ def parse_settings(data: Mapping[str, Any], source: Path) -> Settings:
 def ids_path(settings: Settings) -> Path:
     """The instance ids file, resolved against the workspace."""
     path = settings.wikibase.ids_file
+    return path if path.is_absolute() else settings.workspace.path / path
+
+
+def state_path(settings: Settings) -> Path:
+    """The sync state database, resolved against the workspace."""
+    path = settings.sync.state_file
     return path if path.is_absolute() else settings.workspace.path / path
 
 

@@ -110,3 +110,27 @@ def test_a_page_that_excludes_bots_is_not_saved(store: PageStore, markup: str) -
     assert isinstance(outcome, Denied) and outcome.reason
     after = store.fetch_pages(["P"])["P"]
     assert after is not None and after.text == f"{markup}\nhuman text" and after.revid == base.revid
+
+
+def test_saving_one_page_is_no_conflict_for_another_read_before(store: PageStore) -> None:
+    store.save_page("A", "a", base=None, summary="create")
+    store.save_page("B", "b", base=None, summary="create")
+    read = store.fetch_pages(["A", "B"])
+    a, b = read["A"], read["B"]
+    assert a is not None and b is not None
+    assert isinstance(store.save_page("A", "a2", base=a, summary="edit"), Saved)
+    assert isinstance(store.save_page("B", "b2", base=b, summary="edit"), Saved)
+
+
+def test_bundled_pages_never_saved_through_the_store_are_independent(tmp_path: Path) -> None:
+    (tmp_path / "pages").mkdir()
+    for name in ("A", "B"):
+        (tmp_path / "pages" / f"{name}.wiki").write_text(name.lower(), encoding="utf-8")
+    store = LocalPageStore(tmp_path)
+    read = store.fetch_pages(["A", "B"])
+    assert isinstance(store.save_page("A", "a2", base=read["A"], summary="edit"), Saved)
+    assert isinstance(store.save_page("B", "b2", base=read["B"], summary="edit"), Saved)  # not a conflict
+    (tmp_path / "pages" / "A.wiki").write_text("by hand", encoding="utf-8")
+    again = store.fetch_pages(["A"])["A"]
+    assert again is not None and again.text == "by hand"
+    assert isinstance(store.save_page("A", "bot", base=read["A"], summary="stale"), EditConflict)

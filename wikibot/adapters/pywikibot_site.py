@@ -32,6 +32,14 @@ def open_site(name: str) -> Any:
         ) from None
 
 
+def live_page_store(name: str) -> tuple[Any, str]:
+    """A ``LivePageStore`` on the wiki pywikibot names ``name``, and the bot's user name there."""
+    from .pages_live import LivePageStore  # type: ignore[import-not-found, unused-ignore]
+
+    site = open_site(name)
+    return LivePageStore(site), str(site.username() or "")
+
+
 def live_entity_store(name: str) -> Any:
     """A ``LiveEntityStore`` on the Wikibase pywikibot names ``name``."""
     from .wikibase_live import LiveEntityStore

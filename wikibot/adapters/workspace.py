@@ -62,6 +62,19 @@ def atomic_write(path: Path, data: str) -> None:
         raise
 
 
+def _moved_on(current: Page, base: Page, records: dict[str, Any]) -> bool:
+    """Whether the page changed since ``base`` was read.
+
+    A page saved through the store is compared by revision; one that was not (bundled, or
+    edited by hand) has no stable revision id (it is numbered after the store's last save,
+    which other pages' saves move), so it is compared by its text.
+    """
+    if current.sha1 != base.sha1:
+        return True
+    recorded = current.revid <= records["last_revid"]
+    return recorded and current.revid != base.revid
+
+
 class LocalPageStore:
     """``PageStore`` over a workspace directory."""
 
@@ -141,9 +154,7 @@ class LocalPageStore:
             current = self._read(title, records)
             if base is None and current is not None:
                 return EditConflict(current)
-            if base is not None and (
-                current is None or (current.revid, current.sha1) != (base.revid, base.sha1)
-            ):
+            if base is not None and (current is None or _moved_on(current, base, records)):
                 return EditConflict(current)
             if current is not None and current.text == text:
                 return NoChange()

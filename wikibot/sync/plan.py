@@ -44,6 +44,7 @@ class EntryPlan:
     wanted_page: Entry | None = None  # what the page's template should say (None: leave it)
     wanted_item: Entry | None = None  # what the item should say
     problem: str | None = None  # why the entry is skipped this time
+    item_written: bool = False  # the item got this plan's changes (set while applying)
 
     @property
     def action(self) -> Action:

@@ -1,0 +1,131 @@
+"""The sync as people read it: the plan as text or JSON, and the report page for editors.
+
+The report page holds only what editors must act on (conflicts, entries not synced and why,
+invalid entries, entries removed from the registry, items only in the Wikibase), sorted, and
+nothing volatile: it is edited only when one of those changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from ..wikitext.escape import escape_value
+from .apply import SyncResult
+from .merge import Change, Conflict
+from .plan import SyncPlan
+
+NO_VALUE = "—"
+
+
+def show(value: Any) -> str:
+    if value is None or value == [] or value == {}:
+        return NO_VALUE
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _change_line(registry_id: str, change: Change) -> str:
+    arrow = "page -> Wikibase" if change.to == "wikibase" else "Wikibase -> page"
+    return f"  {registry_id}  {change.field}: {show(change.old)} -> {show(change.new)}  ({arrow})"
+
+
+def _conflict_line(registry_id: str, conflict: Conflict) -> str:
+    return (f"  {registry_id}  {conflict.field}: page {show(conflict.page)}, Wikibase {show(conflict.wikibase)} "
+            f"(last synced: {show(conflict.base)})")
+
+
+def plan_text(plan: SyncPlan) -> Iterator[str]:
+    """The plan, line by line: what would be written where, and what would not and why."""
+    for guard in plan.guards:
+        yield f"blocked: {guard.page}: {guard.reason}"
+    for entry in plan.entries:
+        if entry.action == "create":
+            yield f"create  {entry.registry_id}  ({entry.kind.value} on {entry.page}:{entry.line}) and write its " \
+                  "item id back"
+        elif entry.action == "update" and entry.merge is not None:
+            yield f"update  {entry.registry_id}  ({entry.item})"
+            for change in entry.merge.changes:
+                yield _change_line(entry.registry_id, change)
+            if entry.entry.item is None:
+                yield f"  {entry.registry_id}  item: {NO_VALUE} -> {entry.item}  (write-back to the page)"
+    for entry, conflict in plan.conflicts:
+        yield "conflict" + _conflict_line(entry.registry_id, conflict)[1:]
+    for entry in plan.entries:
+        if entry.action == "skip":
+            yield f"skip    {entry.registry_id}  {entry.problem}"
+    for problem in plan.invalid:
+        yield f"invalid {problem}"
+    for removed in plan.removed:
+        yield f"removed {removed.registry_id}  ({removed.item}) is on no registry page any more; its item is kept"
+    for item in plan.wikibase_only:
+        yield f"wikibase-only  {item} is a registry item that no page names"
+    for title, reason in plan.denied.items():
+        yield f"excluded  {title}: {reason}"
+
+
+def plan_json(plan: SyncPlan) -> dict[str, Any]:
+    entries = []
+    for entry in plan.entries:
+        item: dict[str, Any] = {"registry_id": entry.registry_id, "kind": entry.kind.value, "page": entry.page,
+                                "line": entry.line, "item": entry.item, "action": entry.action}
+        if entry.merge is not None:
+            item["changes"] = [{"field": c.field, "old": c.old, "new": c.new, "direction": f"to-{c.to}"}
+                               for c in entry.merge.changes]
+            item["conflicts"] = [{"field": c.field, "base": c.base, "page": c.page, "wikibase": c.wikibase}
+                                 for c in entry.merge.conflicts]
+        if entry.item is not None and entry.entry.item is None:
+            item["write_back"] = entry.item
+        if entry.problem:
+            item["problem"] = entry.problem
+        entries.append(item)
+    return {
+        "blocked": [{"page": g.page, "reason": g.reason} for g in plan.guards],
+        "entries": entries,
+        "invalid": [p.to_json() for p in plan.invalid],
+        "removed": [{"registry_id": r.registry_id, "item": r.item, "page": r.page} for r in plan.removed],
+        "wikibase_only": plan.wikibase_only,
+        "excluded_pages": plan.denied,
+    }
+
+
+def _cell(value: Any) -> str:
+    return escape_value(show(value)).replace("|", "&#124;")
+
+
+def report_page(result: SyncResult | None, plan: SyncPlan) -> str:
+    """The report page's wikitext: what editors must look at, and nothing that changes by itself."""
+    lines = ["<!-- Written by wikibot on every sync that changes what it reports. Edit the registry "
+             "pages, not this page. -->",
+             "This page lists what the registry sync could not do by itself.", ""]
+    conflicts = list(plan.conflicts) + (result.late_conflicts if result else [])
+    lines.append("== Conflicts ==")
+    if conflicts:
+        lines.append("The same field was changed on the page and in the Wikibase since the last sync. Neither "
+                     "side was written: make them agree, on either side.")
+        lines += ['{| class="wikitable sortable"', "! Entry !! Page !! Field !! On the page !! In the Wikibase "
+                  "!! Last synced"]
+        for entry, conflict in sorted(conflicts, key=lambda pc: (pc[0].registry_id, pc[1].field)):
+            lines += ["|-", f"| {entry.registry_id} || [[{entry.page}]] || {conflict.field} || "
+                            f"{_cell(conflict.page)} || {_cell(conflict.wikibase)} || {_cell(conflict.base)}"]
+        lines.append("|}")
+    else:
+        lines.append("None.")
+    not_synced = [(p.registry_id, p.page, p.problem or "") for p in plan.entries if p.problem]
+    if result is not None:
+        not_synced += [(p.registry_id or "", p.page or "", p.reason) for p in result.problems]
+    sections: list[tuple[str, Sequence[Any], Callable[[Any], str]]] = [
+        ("Entries not synced", sorted(set(not_synced)), lambda r: f"* {r[0]} ([[{r[1]}]]): {escape_value(r[2])}"),
+        ("Invalid entries", list(plan.invalid),
+         lambda p: f"* [[{p.source.page}]] line {p.source.line}: {p.registry_id or '(no id)'} "
+                   f"{p.field or ''}: {escape_value(p.reason)}"),
+        ("Removed from the registry", plan.removed,
+         lambda r: f"* {r.registry_id}: its item {r.item} is kept (run with --retire to mark it closed)"),
+        ("In the Wikibase only", plan.wikibase_only, lambda i: f"* {i}"),
+        ("Pages not acted on", plan.guards, lambda g: f"* [[{g.page}]]: {escape_value(g.reason)}"),
+    ]
+    for heading, rows, render in sections:
+        lines += ["", f"== {heading} =="]
+        lines += [render(row) for row in rows] if rows else ["None."]
+    return "\n".join(lines) + "\n"
