@@ -138,7 +138,7 @@ def merge(base: Mapping[str, Any] | None, page: Mapping[str, Any], wikibase: Map
                 agreed[name] = p
             continue
         if base is None:
-            b_is_p, b_is_w = _empty(w), _empty(p)  # no base: a value fills an empty side
+            b_is_p, b_is_w = _empty(p), _empty(w)  # no base: as if it were the empty value
         else:
             b = base.get(name)
             b_is_p, b_is_w = same(b, p), same(b, w)
