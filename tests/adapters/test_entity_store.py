@@ -177,3 +177,17 @@ def test_aliases_are_added_removed_and_set_per_language_as_wikibase_does(store: 
     assert isinstance(replaced, EntitySaved)
     assert [a["value"] for a in replaced.entity["aliases"]["en"]] == ["D. N. A."]
     assert replaced.entity["aliases"]["de"] == q5.entity["aliases"]["de"]  # other languages untouched
+
+
+def test_the_local_label_index_sees_what_another_process_saved(tmp_path: Path) -> None:
+    first, second = LocalEntityStore(tmp_path), LocalEntityStore(tmp_path)
+    assert first.find_by_label("Berlin", entity_type="item") == []  # first builds its index now
+    saved = second.save_entity(None, _terms("Berlin"), base_revid=None, summary="elsewhere")
+    assert isinstance(saved, EntitySaved)
+    assert first.find_by_label("Berlin", entity_type="item") == [saved.id]
+    renamed = first.save_entity(saved.id, _terms("Berlin (city)"), base_revid=saved.revid, summary="rename")
+    assert isinstance(renamed, EntitySaved)
+    assert first.find_by_label("Berlin", entity_type="item") == []
+    assert second.find_by_label("Berlin (city)", entity_type="item") == [saved.id]
+    clash = second.save_entity(None, {**_terms("Berlin (city)"), "descriptions": {}}, base_revid=None, summary="x")
+    assert isinstance(clash, EntitySaved)  # same label without a description: allowed, as in Wikibase

@@ -93,6 +93,10 @@ class LocalEntityStore:
     def __init__(self, root: Path) -> None:
         self.dir = Path(root) / "entities"
         self._datatypes: dict[str, str] = {}  # a property's datatype never changes in Wikibase
+        # (type letter, language, label) -> ids: Wikibase's term index.  Built once from the files,
+        # kept up to date by this instance's saves, rebuilt when another process saved since.
+        self._labels: dict[tuple[str, str, str], set[str]] = {}
+        self._labels_revision: int | None = None
 
     # -- files -------------------------------------------------------------------------
     def _path(self, entity_id: str) -> Path:
@@ -149,14 +153,25 @@ class LocalEntityStore:
         self, label: str, *, entity_type: Literal["item", "property"], language: str = "en"
     ) -> list[str]:
         prefix = "Q" if entity_type == "item" else "P"
-        found = []
-        for entity_id in self.entity_ids():
-            if entity_id.startswith(prefix):
-                entity = self._history(entity_id)[-1]["entity"]
-                if entity.get("labels", {}).get(language, {}).get("value") == label:
-                    found.append(entity_id)
-        return found
+        found = self._label_index(self._counters()).get((prefix, language, label), set())
+        return sorted(found, key=lambda i: int(i[1:]))
 
+    def _label_index(self, counters: dict[str, int]) -> dict[tuple[str, str, str], set[str]]:
+        if self._labels_revision != counters["revision"]:
+            self._labels = {}
+            for entity_id in self.entity_ids():
+                self._index(entity_id, None, self._history(entity_id)[-1]["entity"])
+            self._labels_revision = counters["revision"]
+        return self._labels
+
+    def _index(self, entity_id: str, old: EntityJson | None, new: EntityJson) -> None:
+        for entity, add in ((old, False), (new, True)):
+            for lang, term in (entity or {}).get("labels", {}).items():
+                key = (entity_id[0], lang, term["value"])
+                if add:
+                    self._labels.setdefault(key, set()).add(entity_id)
+                else:
+                    self._labels.get(key, set()).discard(entity_id)
     def save_entity(
         self, entity_id: str | None, data: EntityJson, *, base_revid: int | None, summary: str,
         new: Literal["item", "property"] = "item",
@@ -196,8 +211,12 @@ class LocalEntityStore:
                 return Rejected(refused.code, refused.info)
             if history and _content(updated) == _content(history[-1]["entity"]):
                 return NoChange()
+            index_current = self._labels_revision == counters["revision"]
             revid = counters["revision"] + 1
             counters["revision"] = revid
+            if index_current:
+                self._index(entity_id, history[-1]["entity"] if history else None, updated)
+                self._labels_revision = revid
             updated["lastrevid"] = revid
             updated["modified"] = _now()
             history.append({"revid": revid, "summary": summary, "entity": updated})
@@ -320,11 +339,10 @@ class LocalEntityStore:
         """Wikibase refuses two items with the same label and description in a language,
         and two properties with the same label."""
         prefix = entity_id[0]
-        for other_id in self.entity_ids():
-            if other_id == entity_id or other_id[0] != prefix:
-                continue
-            other = self._history(other_id)[-1]["entity"]
-            for lang, label in entity["labels"].items():
+        index = self._label_index(self._counters())
+        for lang, label in entity["labels"].items():
+            for other_id in sorted(index.get((prefix, lang, label["value"]), set()) - {entity_id}):
+                other = self._history(other_id)[-1]["entity"]
                 same_label = other.get("labels", {}).get(lang, {}).get("value") == label["value"]
                 if prefix == "P" and same_label:
                     raise _RefusedError("failed-save", f"Property {other_id} already has label "
