@@ -17,8 +17,8 @@ Use::
         assert replay.count("wbeditentity") == 1
 
 pywikibot reads its configuration once per process, when it is first imported: importing
-this module points ``PYWIKIBOT_DIR`` at a private directory holding a ``user-config.py`` and a
-password file (unless pywikibot is already imported), and pywikibot is imported only inside
+this module points ``PYWIKIBOT_DIR`` at the private directory of tests/pywikibot_env.py
+(unless pywikibot is already imported), and pywikibot is imported only inside
 ``replay_wikibase``.  Import ``wikibot.adapters.wikibase_live`` lazily in tests for the same
 reason.  Each replay re-applies the few settings it relies on (with ``monkeypatch``), so it
 also works when another test imported pywikibot first with its own directory.
@@ -28,18 +28,13 @@ nothing really waits, and ``replay.clock.sleeps`` says how long each wait would 
 
 from __future__ import annotations
 
-import atexit
 import copy
 import json
-import os
 import re
 import secrets
-import shutil
-import sys
-import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +45,7 @@ import requests
 import responses
 
 import wikibot
+from tests.pywikibot_env import add_password, import_pywikibot, pywikibot_dir
 from tests.wikibase_support import FIXTURES, capture
 from wikibot.adapters.entity_local import LocalEntityStore
 from wikibot.ports import EntityConflict, EntitySaved, NoChange, Patched, Rejected
@@ -579,53 +575,11 @@ def http_error(status: int) -> Answer:
 
 # -- pywikibot, isolated -------------------------------------------------------------------------
 
-_private_dir: Path | None = None  # this process's PYWIKIBOT_DIR: pywikibot's config is per process too
-
-
 def _pywikibot_dir() -> Path:
-    """The private PYWIKIBOT_DIR of this test process (pywikibot reads its config only once)."""
-    global _private_dir
-    if _private_dir is not None:
-        return _private_dir
-    base = Path(tempfile.mkdtemp(prefix="wikibot-pywikibot-"))
-    atexit.register(shutil.rmtree, base, ignore_errors=True)  # after pywikibot's own exit handlers
-    (base / "user-password.py").write_text(f"({BOT!r}, BotPassword({BOT_APP!r}, {BOT_PASSWORD!r}))\n",
-                                           encoding="utf-8")
-    (base / "user-password.py").chmod(0o600)
-    (base / "user-config.py").write_text(
-        "# Written by tests/adapters/live_wikibase.py for the replayed Wikibase.\n"
-        f"family = {FAMILY!r}\nmylang = {FAMILY!r}\n"
-        f"family_files[{FAMILY!r}] = {API_URL!r}\n"
-        f"usernames[{FAMILY!r}][{FAMILY!r}] = {BOT!r}\n"
-        "password_file = 'user-password.py'\n"
-        "put_throttle = 0\nminthrottle = 0\n"
-        "write_maxlag = 5  # pywikibot 11.8 renamed 'maxlag' to 'write_maxlag'\n"
-        f"user_agent_description = {USER_AGENT_DESCRIPTION!r}\n",
-        encoding="utf-8",
-    )
-    _private_dir = base
+    """This process's private PYWIKIBOT_DIR (tests/pywikibot_env.py), knowing the replay's bot."""
+    base = pywikibot_dir()
+    add_password(BOT, BOT_APP, BOT_PASSWORD)
     return base
-
-
-def isolate_pywikibot() -> Path:
-    """Point PYWIKIBOT_DIR at this process's private directory, unless pywikibot is imported.
-
-    Called when this module is imported too, so that a test module that imports
-    ``wikibot.adapters.wikibase_live`` (hence pywikibot) after this one cannot make pywikibot
-    read a developer's own configuration or write its cookies and caches into the work tree.
-    """
-    base = _pywikibot_dir()
-    if "pywikibot" not in sys.modules:
-        os.environ["PYWIKIBOT_DIR"] = str(base)
-    return base
-
-
-def import_pywikibot() -> Any:
-    """pywikibot, imported with the private PYWIKIBOT_DIR set first (if nobody imported it yet)."""
-    isolate_pywikibot()
-    import pywikibot  # type: ignore[import-untyped]
-
-    return pywikibot
 
 
 def _configure(monkeypatch: pytest.MonkeyPatch, pywikibot: Any, base: Path) -> None:
@@ -652,14 +606,16 @@ def _configure(monkeypatch: pytest.MonkeyPatch, pywikibot: Any, base: Path) -> N
 @contextmanager
 def replay_wikibase(
     monkeypatch: pytest.MonkeyPatch, *, highvolume: bool = True, backend: Path | None = None,
-    **store_options: Any,
+    passthrough: Sequence[str] = (), **store_options: Any,
 ) -> Iterator[tuple[Any, Replay]]:
     """A ``LiveEntityStore`` on a fresh pywikibot ``APISite`` for the replayed Wikibase.
 
     ``highvolume``: the bot's BotPassword has the "highvolume" grant (``apihighlimits``), as in
     the captures.  ``backend``: a directory for a stateful wiki (see ``Replay``); without it,
-    every edit and search must be queued.  ``store_options`` go to ``LiveEntityStore``.
-    Yields ``(store, replay)``; on exit, fails if any request had no answer.
+    every edit and search must be queued.  ``passthrough``: base URLs of real servers that the
+    same test talks to (e.g. a local MediaWiki of tests/mediawiki.py), reached for real, not
+    replayed.  ``store_options`` go to ``LiveEntityStore``.  Yields ``(store, replay)``; on
+    exit, fails if any request had no answer.
     """
     pywikibot = import_pywikibot()
     from pywikibot.family import AutoFamily  # type: ignore[import-untyped]
@@ -673,13 +629,14 @@ def replay_wikibase(
     monkeypatch.setattr(time, "time", replay.clock.time)
     monkeypatch.setattr(time, "sleep", replay.clock.sleep)
     monkeypatch.setattr(pywikibot, "time_sleep", replay.clock.sleep)  # pywikibot.sleep's own binding
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        for method in HTTP_METHODS:  # every URL: Replay.respond refuses all but the API's
-            mock.add_callback(method, re.compile(r".*"), callback=replay.respond)
+    real = [url.rstrip("/") + "/" for url in passthrough]
+    with responses.RequestsMock(assert_all_requests_are_fired=False, passthru_prefixes=tuple(real)) as mock:
+        # Every URL but the real servers': Replay.respond refuses all but the API's.
+        others = re.compile("".join(f"(?!{re.escape(url)})" for url in real) + ".*")
+        for method in HTTP_METHODS:
+            mock.add_callback(method, others, callback=replay.respond)
         site = APISite(FAMILY, fam=AutoFamily(FAMILY, API_URL), user=BOT)
         store = LiveEntityStore(site, **store_options)
         yield store, replay
     assert not replay.problems, "requests the replay could not answer:\n" + "\n".join(replay.problems)
 
-
-isolate_pywikibot()
