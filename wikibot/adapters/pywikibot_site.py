@@ -34,10 +34,11 @@ def open_site(name: str) -> Any:
 
 def live_page_store(name: str) -> tuple[Any, str]:
     """A ``LivePageStore`` on the wiki pywikibot names ``name``, and the bot's user name there."""
-    from .pages_live import LivePageStore  # type: ignore[import-not-found, unused-ignore]
+    from .pages_live import LivePageStore
 
     site = open_site(name)
-    return LivePageStore(site), str(site.username() or "")
+    store = LivePageStore(site)
+    return store, store.user
 
 
 def live_entity_store(name: str) -> Any:

@@ -3,7 +3,7 @@
 Order: items are created (or found: by the state, then by label and registry id, so that a
 rerun after a crash never creates a second item), then items are updated (one
 ``wbeditentity`` per changed entity, with its ``baserevid``), then each registry page gets
-one edit carrying all its updates and item-id write-backs (with its ``basetimestamp``).  On
+one edit carrying all its updates and item-id write-backs (on its base revision).  On
 a conflict the entity or page is read again, merged again and written once more; a second
 conflict is reported.  The merge base of an entry is recorded right after each write, per
 side: a crash between two writes loses nothing and the next run goes on from there.

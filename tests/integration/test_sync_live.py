@@ -1,0 +1,229 @@
+"""``wikibot sync`` end to end on real parts: registry pages on a real MediaWiki (pywikibot as the
+bot, mwclient as a human editor) and items on the replayed Wikibase (stateful, real answers).
+
+These are the acceptance scenarios of the sync: first sync and second sync, changes both
+ways, a conflict published on the wiki's report page, a crash between item creation and
+write-back, a blanked page, and a human edit between the bot's read and its save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.adapters.live_wikibase import Replay, replay_wikibase
+from tests.mediawiki import MediaWiki
+from wikibot import jobs
+from wikibot.adapters.state_sqlite import SqliteStateStore
+from wikibot.bootstrap import bootstrap
+from wikibot.ports import Page, PageStore, SaveOutcome
+from wikibot.settings import Settings, WorkspaceSettings
+from wikibot.wikibase.entity import from_entity
+from wikibot.wikibase.instance import InstanceIds
+from wikibot.wikibase.mapping import ResolvedMapping
+from wikibot.wikitext.registry_page import parse_registry_page, patch_entry
+
+ROOT = Path(__file__).resolve().parents[2]
+TITLES = ("Organizations/Registry", "Hubs/Registry", "Partnerships/Registry")
+HUBS = "Hubs/Registry"
+REPORT = "Registry/Sync report"
+
+
+@dataclass
+class Live:
+    wiki: MediaWiki
+    entities: Any  # LiveEntityStore
+    replay: Replay
+    state: SqliteStateStore
+    settings: Settings
+    mapping: ResolvedMapping
+
+    def sync(self, pages: PageStore | None = None, **options: Any) -> jobs.SyncRun:
+        return jobs.sync(self.settings, pages or self.wiki.page_store(), self.entities, self.state,
+                         mapping=self.mapping, user=self.wiki.bot.name, **options)
+
+    def text(self, title: str = HUBS) -> str:
+        return str(self.wiki.revisions(title)[-1]["slots"]["main"]["content"])
+
+    def entry(self, registry_id: str, title: str = HUBS) -> Any:
+        return next(e for e in parse_registry_page(self.text(title), title).entries if e.id == registry_id)
+
+    def in_wikibase(self, registry_id: str) -> Any:
+        item = self.entry(registry_id).item
+        stored = self.replay.backend.fetch_entities([item])[item]  # type: ignore[union-attr]
+        registry_ids = {s.item: s.registry_id for s in self.state.entries().values()}
+        return from_entity(stored.data, self.mapping, registry_ids)
+
+    def wikibase_edit(self, registry_id: str, status: str) -> None:
+        """Someone changes a hub's status in the Wikibase (straight into the replayed wiki's store)."""
+        item = self.entry(registry_id).item
+        backend = self.replay.backend
+        assert backend is not None
+        entity = backend.fetch_entities([item])[item]
+        assert entity is not None
+        pid = self.mapping.pid("status")
+        statement = entity.data["claims"][pid][0]
+        value = {"entity-type": "item", "id": self.mapping.qid(f"hub-status:{status}")}
+        statement = {**statement, "mainsnak": {**statement["mainsnak"],
+                                               "datavalue": {"type": "wikibase-entityid", "value": value}}}
+        backend.save_entity(item, {"claims": [statement]}, base_revid=entity.revid, summary="a Wikibase editor")
+
+    def human_patch(self, registry_id: str, changes: dict[str, str | None], title: str = HUBS,
+                    append: str = "") -> None:
+        self.wiki.human_edit(title, patch_entry(self.text(title), registry_id, changes) + append)
+
+    def bot_revisions(self) -> int:
+        return sum(1 for title in (*TITLES, REPORT) for r in _revisions(self.wiki, title)
+                   if r["user"] == self.wiki.bot.name)
+
+    def item_writes(self) -> int:
+        return self.replay.count("wbeditentity")
+
+
+def _revisions(wiki: MediaWiki, title: str) -> list[dict[str, Any]]:
+    try:
+        return wiki.revisions(title)
+    except KeyError:
+        return []
+
+
+@pytest.fixture
+def live(fresh_mediawiki: MediaWiki, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Live]:
+    for title in TITLES:  # the registry pages, written by a person
+        text = (ROOT / "examples" / "registry" / "pages" / f"{title}.wiki").read_text(encoding="utf-8")
+        fresh_mediawiki.human_edit(title, text, summary="the registry")
+    with replay_wikibase(monkeypatch, backend=tmp_path / "wikibase", passthrough=[fresh_mediawiki.url]) as (
+            entities, replay):
+        booted = bootstrap(entities, InstanceIds())
+        assert not booted.problems
+        state = SqliteStateStore(tmp_path / "sync.sqlite")
+        settings = Settings(workspace=WorkspaceSettings(path=tmp_path))
+        yield Live(fresh_mediawiki, entities, replay, state, settings, booted.ids.resolved())
+        state.close()
+
+
+def test_first_sync_creates_every_item_writes_ids_back_once_per_page_and_a_second_sync_writes_nothing(
+    live: Live,
+) -> None:
+    before = live.item_writes()
+    run = live.sync()
+    assert run.result is not None and run.clean, run.counts()
+    created = len(run.result.created)
+    assert created == 87 and live.item_writes() - before == created  # one wbeditentity per new item
+    for title in TITLES:
+        revisions = live.wiki.revisions(title)
+        assert [r["user"] for r in revisions] == [live.wiki.human_account.name, live.wiki.bot.name]
+        assert revisions[-1].get("bot") is True
+        assert all(e.item for e in parse_registry_page(live.text(title), title).entries)
+    writes, bot_edits = live.item_writes(), live.bot_revisions()
+    again = live.sync()
+    assert again.result is not None and again.result.writes == 0
+    assert (live.item_writes(), live.bot_revisions()) == (writes, bot_edits)
+
+
+def test_changes_cross_both_ways_and_a_conflict_is_published_on_the_wiki(live: Live) -> None:
+    live.sync()
+    live.human_patch("eseap-hub", {"status": "implementation"})
+    live.human_patch("arabic-hub", {"status": "dormant"})
+    live.wikibase_edit("south-asia-hub", "pilot")
+    live.wikibase_edit("arabic-hub", "closed")
+    run = live.sync()
+    assert live.in_wikibase("eseap-hub").status == "implementation"
+    assert live.entry("south-asia-hub").status == "pilot"
+    assert [(p.registry_id, c.field) for p, c in run.plan.conflicts] == [("arabic-hub", "status")]
+    assert live.entry("arabic-hub").status == "dormant" and live.in_wikibase("arabic-hub").status == "closed"
+    report = live.text(REPORT)
+    assert "arabic-hub" in report and "dormant" in report and "closed" in report
+    assert live.wiki.revisions(REPORT)[-1]["user"] == live.wiki.bot.name
+
+
+def test_a_crash_between_item_creation_and_write_back_then_a_rerun_makes_no_duplicate(live: Live) -> None:
+    class CrashError(Exception):
+        pass
+
+    class Crashing:
+        def __init__(self, inner: PageStore) -> None:
+            self.inner = inner
+
+        def fetch_pages(self, titles: Any) -> Any:
+            return self.inner.fetch_pages(titles)
+
+        def save_page(self, title: str, text: str, *, base: Page | None, summary: str) -> SaveOutcome:
+            raise CrashError("killed before the write-back")
+
+    with pytest.raises(CrashError):
+        live.sync(pages=Crashing(live.wiki.page_store()))
+    items = len(live.replay.backend.entity_ids())  # type: ignore[union-attr]
+    run = live.sync()
+    assert run.result is not None and run.result.created == [] and run.clean
+    assert len(live.replay.backend.entity_ids()) == items  # type: ignore[union-attr]
+    assert len(run.result.written_back) == 87
+    assert all(e.item for e in parse_registry_page(live.text(), HUBS).entries)
+
+
+def test_a_page_blanked_by_a_vandal_writes_nothing_anywhere(live: Live) -> None:
+    live.sync()
+    live.human_patch("eseap-hub", {"status": "implementation"}, title=HUBS)
+    live.wiki.human_edit(HUBS, "", summary="vandal")
+    writes, bot_edits = live.item_writes(), live.bot_revisions()
+    run = live.sync()
+    assert run.blocked and run.result is None and not run.clean
+    assert "Hubs/Registry" in run.plan.guards[0].page
+    assert (live.item_writes(), live.bot_revisions()) == (writes, bot_edits)
+    assert live.state.runs("sync")[-1]["outcome"] == "blocked"
+
+
+def test_a_human_edit_between_the_bots_read_and_save_is_detected_and_kept(live: Live) -> None:
+    live.sync()
+    live.wikibase_edit("eseap-hub", "implementation")  # the bot will edit Hubs/Registry
+
+    class HumanInBetween:
+        def __init__(self, inner: PageStore) -> None:
+            self.inner, self.done = inner, False
+
+        def fetch_pages(self, titles: Any) -> Any:
+            return self.inner.fetch_pages(titles)
+
+        def save_page(self, title: str, text: str, *, base: Page | None, summary: str) -> SaveOutcome:
+            if title == HUBS and not self.done:
+                self.done = True
+                live.human_patch("south-asia-hub", {"status": "pilot"}, append="\nA human's note.\n")
+            return self.inner.save_page(title, text, base=base, summary=summary)
+
+    pages = HumanInBetween(live.wiki.page_store())
+    live.sync(pages=pages)
+    assert pages.done
+    users = [r["user"] for r in live.wiki.revisions(HUBS)]
+    assert users[-2:] == [live.wiki.human_account.name, live.wiki.bot.name]  # MediaWiki refused the stale save
+    assert live.text().rstrip().endswith("A human's note.")
+    assert live.entry("eseap-hub").status == "implementation"
+    assert live.entry("south-asia-hub").status == "pilot"
+    assert live.in_wikibase("south-asia-hub").status == "pilot"
+
+
+def test_the_command_runs_on_the_wikis_its_configuration_names(live: Live, tmp_path: Path) -> None:
+    """``wikibot sync --config``: pages on the MediaWiki, items on the Wikibase, both named for pywikibot."""
+    import io
+
+    from tests.adapters.live_wikibase import FAMILY
+    from wikibot.cli import main
+
+    workspace = tmp_path / "operator"
+    workspace.mkdir()
+    (workspace / "wikibase-ids.json").write_text(
+        InstanceIds(live.mapping.properties, live.mapping.items).render(), encoding="utf-8")
+    config = workspace / "wikibot.toml"
+    config.write_text(f'[wiki]\nsite = "{live.wiki.family}"\nindex_url = "{live.wiki.url}/index.php"\n'
+                      f'[wikibase]\nsite = "{FAMILY}"\n', encoding="utf-8")
+    out = io.StringIO()
+    assert main(["sync", "--config", str(config)], out=out) == 0, out.getvalue()
+    assert "created 87 items" in out.getvalue()
+    assert all(e.item for e in parse_registry_page(live.text(), HUBS).entries)
+    assert live.wiki.revisions(REPORT)[-1]["user"] == live.wiki.bot.name
+    out = io.StringIO()
+    assert main(["sync", "--config", str(config)], out=out) == 0
+    assert "created 0 items" in out.getvalue() and "edited 0 pages" in out.getvalue()
