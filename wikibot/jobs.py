@@ -143,7 +143,7 @@ def sync(
     syncer = Syncer(pages, entities, state, mapping, settings.registry.templates.names(),
                     settings.wiki.index_url, titles, settings.registry.retired_ids, progress)
     try:
-        result = syncer.apply(plan, read, retire=retire)
+        result = syncer.apply(plan, read, retire=retire, entities=fetched)
         run = SyncRun(plan, result)
         report_title = settings.sync.report_page
         if report_title:

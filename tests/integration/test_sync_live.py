@@ -131,7 +131,10 @@ def test_changes_cross_both_ways_and_a_conflict_is_published_on_the_wiki(live: L
     live.human_patch("arabic-hub", {"status": "dormant"})
     live.wikibase_edit("south-asia-hub", "pilot")
     live.wikibase_edit("arabic-hub", "closed")
+    reads, writes = live.replay.count("wbgetentities"), live.item_writes()
     run = live.sync()
+    assert live.replay.count("wbgetentities") - reads == 1  # every item in one batched read, none again
+    assert live.item_writes() - writes == 1  # one wbeditentity: the one item changed on the page
     assert live.in_wikibase("eseap-hub").status == "implementation"
     assert live.entry("south-asia-hub").status == "pilot"
     assert [(p.registry_id, c.field) for p, c in run.plan.conflicts] == [("arabic-hub", "status")]

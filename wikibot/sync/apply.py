@@ -97,9 +97,14 @@ class Syncer:
     retired_ids: Sequence[str] = ()
     progress: Progress = lambda message: None
     today: WikiDate = field(default_factory=lambda: _today())
+    _known: dict[str, Entity] = field(default_factory=dict, init=False, repr=False)  # items as read for the plan
 
     # -- the whole run ---------------------------------------------------------------------
-    def apply(self, plan: SyncPlan, read: Mapping[str, Page | None], *, retire: bool = False) -> SyncResult:
+    def apply(self, plan: SyncPlan, read: Mapping[str, Page | None], *, retire: bool = False,
+              entities: Mapping[str, Entity | None] | None = None) -> SyncResult:
+        """Carry ``plan`` out; ``read``: the pages it was made from; ``entities``: the items it was
+        made from (read again only where a write moved them on)."""
+        self._known = {i: e for i, e in (entities or {}).items() if e is not None}
         result = SyncResult(plan)
         synced = self.state.entries()
         pages = dict(read)
@@ -191,12 +196,11 @@ class Syncer:
     # -- updating items ------------------------------------------------------------------------
     def _update_item(self, entry_plan: EntryPlan, pages: Mapping[str, Page | None],
                      synced: dict[str, SyncedEntry], item_ids: dict[str, str], result: SyncResult,
-                     *, retried: bool = False) -> EntryPlan:
+                     *, retried: bool = False, entity: Entity | None = None) -> EntryPlan:
         assert entry_plan.item is not None and entry_plan.wanted_item is not None and entry_plan.merge is not None
         page = pages.get(entry_plan.page)
         assert page is not None
-        current = self.entities.fetch_entities([entry_plan.item])[entry_plan.item] if retried else None
-        entity = current or self._entity(entry_plan.item)
+        entity = entity or self._entity(entry_plan.item)
         if entity is None:
             return self._problem(entry_plan, result, f"item {entry_plan.item} is gone")
         try:
@@ -230,6 +234,7 @@ class Syncer:
             elif isinstance(outcome, EntitySaved):
                 revid = outcome.revid
             if not isinstance(outcome, NoChange):
+                self._known.pop(entry_plan.item, None)  # moved on: read it again if needed
                 result.items_updated.append(entry_plan.registry_id)
                 self.progress(f"{entry_plan.registry_id}: updated {entry_plan.item} ({fields})")
         fields_now = entry_plan.merge.base_after({"wikibase"})
@@ -253,7 +258,7 @@ class Syncer:
             return self._problem(again, result, again.problem)
         if not again.item_changes:
             return again
-        return self._update_item(again, pages, synced, item_ids, result, retried=True)
+        return self._update_item(again, pages, synced, item_ids, result, retried=True, entity=entity)
 
     # -- editing pages ---------------------------------------------------------------------------
     def _edit_page(self, title: str, page: Page, plans: dict[str, EntryPlan], pages: dict[str, Page | None],
@@ -377,6 +382,7 @@ class Syncer:
             claims.append({"mainsnak": snak(status, ItemValue(closed)), "type": "statement", "rank": "normal"})
         if not claims:
             return
+        self._known.pop(item, None)
         outcome = self.entities.save_entity(item, {"claims": claims}, base_revid=entity.revid,
                                             summary=f"wikibot: {registry_id} removed from the registry: "
                                                     f"status {RETIRED_STATUS[kind]} (--retire)")
@@ -387,7 +393,9 @@ class Syncer:
 
     # -- helpers -----------------------------------------------------------------------------------
     def _entity(self, item: str) -> Entity | None:
-        return self.entities.fetch_entities([item])[item]
+        """The item as read for the plan, else as the store has it now."""
+        known = self._known.get(item)
+        return known if known is not None else self.entities.fetch_entities([item])[item]
 
     def _previous(self, entry_plan: EntryPlan, item_ids: Mapping[str, str]) -> dict[str, Any] | None:
         """The entity the registry wanted at the last sync (what may be removed now)."""
