@@ -187,10 +187,7 @@ def _describe_store(settings: Settings) -> str:
 def _bootstrap(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args)
     path = ids_path(settings)
-    try:
-        known = InstanceIds.parse(path.read_text(encoding="utf-8")) if path.exists() else InstanceIds()
-    except (ValueError, OSError) as error:
-        raise ConfigError(f"{path}: cannot read the instance ids: {error}") from None
+    known = _read_ids(path) if path.exists() else InstanceIds()
     store = entity_store(settings)
     print(f"bootstrap: on {_describe_store(settings)}", file=out)
     result = bootstrap(store, known, dry_run=args.dry_run, progress=lambda m: print(m, file=out))
@@ -205,15 +202,18 @@ def _bootstrap(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_PROBLEMS if result.problems else EXIT_OK
 
 
-def _mapping(settings: Settings) -> ResolvedMapping:
-    path = ids_path(settings)
+def _read_ids(path: Path) -> InstanceIds:
     try:
-        ids = InstanceIds.parse(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no instance ids yet: run 'wikibot bootstrap' first") from None
+        return InstanceIds.parse(path.read_text(encoding="utf-8"))
     except (ValueError, OSError) as error:
         raise ConfigError(f"{path}: cannot read the instance ids: {error}") from None
-    mapping = ids.resolved()
+
+
+def _mapping(settings: Settings) -> ResolvedMapping:
+    path = ids_path(settings)
+    if not path.exists():
+        raise ConfigError(f"{path}: no instance ids yet: run 'wikibot bootstrap' first")
+    mapping = _read_ids(path).resolved()
     if mapping.missing():
         raise ConfigError(f"{path}: {len(mapping.missing())} properties or items are not on the instance yet "
                           f"({', '.join(mapping.missing()[:5])}…): run 'wikibot bootstrap'")

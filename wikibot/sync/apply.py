@@ -47,7 +47,8 @@ from .plan import EntryPlan, SyncPlan, entry_from_values, item_registry_ids, pla
 
 Progress = Callable[[str], None]
 KIND_ORDER = {EntryKind.ORGANIZATION: 0, EntryKind.HUB: 1, EntryKind.PARTNERSHIP: 2}
-RETIRED_STATUS = {EntryKind.HUB: "closed", EntryKind.PARTNERSHIP: "ended"}
+RETIRED_STATUS: dict[EntryKind, HubStatus | PartnershipStatus] = {
+    EntryKind.HUB: HubStatus.CLOSED, EntryKind.PARTNERSHIP: PartnershipStatus.ENDED}
 
 
 @dataclass
@@ -159,9 +160,8 @@ class Syncer:
             result.adopted.append(entry.id)
             self.progress(f"{entry.id}: found its item {found.id}; not created again")
             item_ids[entry.id] = found.id
-            claim = Claim(entry.id, entry.kind, _source(entry_plan), entry)
-            return plan_entry(claim, entry, synced=None, entity=found, mapping=self.mapping,
-                              registry_ids={**{q: r for r, q in item_ids.items()}})
+            return plan_entry(_claim(entry_plan), entry, synced=None, entity=found, mapping=self.mapping,
+                              registry_ids=_by_item(item_ids))
         outcome = self.entities.save_entity(None, data, base_revid=None, new="item",
                                             summary=f"wikibot: new registry entry {entry.id} from [[{page.title}]]")
         if isinstance(outcome, Rejected):
@@ -250,9 +250,8 @@ class Syncer:
         """The item changed since it was read: read it again, merge again, write once more."""
         assert entry_plan.item is not None
         entity = self.entities.fetch_entities([entry_plan.item])[entry_plan.item]
-        claim = Claim(entry_plan.registry_id, entry_plan.kind, _source(entry_plan), entry_plan.entry)
-        again = plan_entry(claim, entry_plan.entry, synced=synced.get(entry_plan.registry_id), entity=entity,
-                           mapping=self.mapping, registry_ids={q: r for r, q in item_ids.items()})
+        again = plan_entry(_claim(entry_plan), entry_plan.entry, synced=synced.get(entry_plan.registry_id),
+                           entity=entity, mapping=self.mapping, registry_ids=_by_item(item_ids))
         self._late_conflicts(again, entry_plan, result)
         if again.problem is not None:
             return self._problem(again, result, again.problem)
@@ -266,7 +265,7 @@ class Syncer:
                    *, retried: bool = False) -> None:
         on_page = [p for p in plans.values() if p.page == title and p.problem is None and p.item is not None]
         changing = [p for p in on_page if p.page_changes]
-        denial = self.plan_denied(result.plan, title)
+        denial = result.plan.denied.get(title)
         if changing and denial is not None:
             for entry_plan in changing:
                 result.problems.append(Problem(entry_plan.registry_id, title, f"not written to the page: {denial}"))
@@ -310,27 +309,25 @@ class Syncer:
         pages[title] = current
         texts = {t: p.text for t, p in pages.items() if p is not None}
         registry, _ = parse_registry(texts, self.names, retired_ids=self.retired_ids)
-        claims = [c for c in registry.claims if c.source.page == title and c.entry is not None]
-        items = [c.entry.item or (synced[c.entry.id].item if c.entry.id in synced else item_ids.get(c.entry.id))
-                 for c in claims if c.entry is not None]
-        fetched = self.entities.fetch_entities([i for i in items if i])
-        registry_ids = item_registry_ids(registry, synced) | {q: r for r, q in item_ids.items()}
-        for claim in claims:
-            entry = claim.entry
-            assert entry is not None
-            old = plans.get(entry.id)
-            item = entry.item or (synced[entry.id].item if entry.id in synced else item_ids.get(entry.id))
+        claims = [(c, c.entry) for c in registry.claims if c.source.page == title and c.entry is not None]
+        items = {entry.id: entry.item or item_ids.get(entry.id) for _, entry in claims}  # item_ids has the state's
+        fetched = self.entities.fetch_entities([i for i in items.values() if i])
+        registry_ids = item_registry_ids(registry, synced) | _by_item(item_ids)
+        for claim, entry in claims:
+            item = items[entry.id]
             if item is None:
                 continue  # new since our read: created on the next run
-            again = plan_entry(claim, entry, synced=synced.get(entry.id), entity=fetched.get(item),
+            entity = fetched.get(item)
+            again = plan_entry(claim, entry, synced=synced.get(entry.id), entity=entity,
                                mapping=self.mapping, registry_ids=registry_ids)
+            old = plans.get(entry.id)
             if old is not None:
                 self._late_conflicts(again, old, result)
             if again.item_changes and again.problem is None:
-                again = self._update_item(again, pages, synced, item_ids, result)
+                again = self._update_item(again, pages, synced, item_ids, result, entity=entity)
             plans[entry.id] = again
         for registry_id, entry_plan in list(plans.items()):
-            if entry_plan.page == title and registry_id not in {c.registry_id for c in claims}:
+            if entry_plan.page == title and registry_id not in items:
                 plans[registry_id] = _skipped(entry_plan, "gone from the page during the sync")
         self._edit_page(title, current, plans, pages, synced, item_ids, result, retried=True)
 
@@ -373,8 +370,7 @@ class Syncer:
             result.problems.append(Problem(registry_id, None, f"removed from the registry; {item} has no status to "
                                                               "set to closed (organisations have none)"))
             return
-        term = HubStatus(RETIRED_STATUS[kind]) if kind == EntryKind.HUB else PartnershipStatus(RETIRED_STATUS[kind])
-        closed = self.mapping.qid(term_key(term))
+        closed = self.mapping.qid(term_key(RETIRED_STATUS[kind]))
         claims: list[dict[str, Any]] = [{"id": s["id"], "remove": ""} for s in entity.data.get("claims", {})
                                         .get(status, []) if s.get("mainsnak", {}).get("datavalue", {})
                                         .get("value", {}).get("id") != closed]
@@ -385,7 +381,7 @@ class Syncer:
         self._known.pop(item, None)
         outcome = self.entities.save_entity(item, {"claims": claims}, base_revid=entity.revid,
                                             summary=f"wikibot: {registry_id} removed from the registry: "
-                                                    f"status {RETIRED_STATUS[kind]} (--retire)")
+                                                    f"status {RETIRED_STATUS[kind].value} (--retire)")
         if isinstance(outcome, EntitySaved | Patched):
             result.retired.append(registry_id)
         elif not isinstance(outcome, NoChange):
@@ -413,10 +409,6 @@ class Syncer:
     def _problem(self, entry_plan: EntryPlan, result: SyncResult, reason: str) -> EntryPlan:
         result.problems.append(Problem(entry_plan.registry_id, entry_plan.page, reason))
         return _skipped(entry_plan, reason)
-
-    @staticmethod
-    def plan_denied(plan: SyncPlan, title: str) -> str | None:
-        return plan.denied.get(title)
 
     @staticmethod
     def _late_conflicts(again: EntryPlan, before: EntryPlan, result: SyncResult) -> None:
@@ -453,5 +445,11 @@ def _skipped(entry_plan: EntryPlan, reason: str) -> EntryPlan:
     return replace(entry_plan, problem=reason, wanted_page=None, wanted_item=None)
 
 
-def _source(entry_plan: EntryPlan) -> SourceRef:
-    return SourceRef(entry_plan.page, entry_plan.line)
+def _claim(entry_plan: EntryPlan) -> Claim:
+    """The claim a planned entry was made from (for planning it again)."""
+    return Claim(entry_plan.registry_id, entry_plan.kind, SourceRef(entry_plan.page, entry_plan.line), entry_plan.entry)
+
+
+def _by_item(item_ids: Mapping[str, str]) -> dict[str, str]:
+    """Registry id -> item id, turned round."""
+    return {item: registry_id for registry_id, item in item_ids.items()}
