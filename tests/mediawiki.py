@@ -75,6 +75,8 @@ $wgEnableBotPasswords = true;
 $wgRateLimits = [];
 $wgEnableEmail = false;
 $wgShowExceptionDetails = true;
+wfLoadExtension( "ParserFunctions" );  # Meta-Wiki has both: the shipped status templates use them
+wfLoadExtension( "TemplateData" );
 $wgSpamRegex = [ "/wikibot-test-spam-marker/" ];  # a core filter, to see a refused edit for real
 # Fault injection for the tests, never in a real wiki.  An edit with this summary is saved,
 # and then its answer is lost (HTTP 502 with an HTML page), as when a proxy times out:

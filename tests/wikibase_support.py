@@ -6,6 +6,7 @@ from typing import Any
 
 from wikibot.adapters.entity_local import LocalEntityStore
 from wikibot.bootstrap import bootstrap
+from wikibot.ports import EntitySaved, EntityStore
 from wikibot.registry.models import Entry, EntryKind
 from wikibot.wikibase.instance import InstanceIds
 from wikibot.wikibase.mapping import ResolvedMapping
@@ -37,3 +38,15 @@ def bootstrapped(root: Path) -> tuple[LocalEntityStore, ResolvedMapping]:
     result = bootstrap(store, InstanceIds())
     assert not result.problems, result.problems
     return store, result.ids.resolved()
+
+
+def set_hub_status(entities: EntityStore, mapping: ResolvedMapping, item: str, status: str) -> None:
+    """Someone changes a hub's status in the Wikibase (its first status statement gets another value)."""
+    entity = entities.fetch_entities([item])[item]
+    assert entity is not None
+    statement = entity.data["claims"][mapping.pid("status")][0]
+    value = {"entity-type": "item", "id": mapping.qid(f"hub-status:{status}")}
+    statement = {**statement, "mainsnak": {**statement["mainsnak"],
+                                           "datavalue": {"type": "wikibase-entityid", "value": value}}}
+    outcome = entities.save_entity(item, {"claims": [statement]}, base_revid=entity.revid, summary="a Wikibase editor")
+    assert isinstance(outcome, EntitySaved), outcome

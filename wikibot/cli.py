@@ -10,19 +10,22 @@ Exit codes, the same for every command:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__, jobs
+from . import __version__, heartbeat, jobs
 from .adapters.entity_local import LocalEntityStore
 from .adapters.state_sqlite import SqliteStateStore
 from .adapters.workspace import LocalPageStore, atomic_write
 from .bootstrap import bootstrap
 from .ports import EntityStore, EntityStoreError, PageStore, PageStoreError, StateStoreError
 from .settings import EXAMPLES, ConfigError, Settings, ids_path, init_workspace, load_settings, state_path
+from .status.report import status_json, status_text
 from .sync.report import plan_json, plan_text
 from .wikibase.instance import InstanceIds
 from .wikibase.mapping import ResolvedMapping
@@ -113,6 +116,39 @@ def build_parser() -> argparse.ArgumentParser:
                            "(after intended removals; the guard is there against blanking)")
     sync.set_defaults(handler=_sync)
 
+    status = commands.add_parser(
+        "status", help="keep the status box on each hub's (and partnership's) page in line with the Wikibase",
+        description="Make the status box ({{Hub status}}, {{Partnership status}}; names in [status.templates]) "
+                    "on each entry's own page say what the Wikibase holds: status, kind, host, regions, "
+                    "languages, themes, member and partnership counts, stewards, next review (overdue or "
+                    "not), item. Only those parameters change; the rest of the page stays as it is. A page "
+                    "without the box gets one at its top ([status] missing = \"add\") or is only listed "
+                    "(\"report\"). Pages with {{nobots}} are left alone and listed. A page whose box is "
+                    "current is not saved. Exit 0 when every box is current, 1 when a page was left alone "
+                    "or an entry could not be shown, 2 on a configuration error.",
+    )
+    _add_config_options(status)
+    status.add_argument("--dry-run", action="store_true",
+                        help="print the diff of every page it would save, and write nothing")
+    status.add_argument("--format", choices=("text", "json"), default="text",
+                        help="output format (default: text)")
+    status.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                        help="the day against which a next review counts as overdue (default: today, UTC)")
+    status.set_defaults(handler=_status)
+
+    health = commands.add_parser(
+        "health", help="check that each job succeeded recently (for monitoring)",
+        description="Read the heartbeat page ([heartbeat] page; the run log when it is empty) and check "
+                    "that each job's last success is recent. Exit 0 when every job is, 1 when one is "
+                    "stale or never succeeded (or there is no heartbeat yet), 2 on a configuration error.",
+    )
+    _add_config_options(health)
+    health.add_argument("--max-age", type=_age, default="26h", metavar="AGE",
+                        help="how old a last success may be: 26h, 90m, 2d (default: 26h)")
+    health.add_argument("--job", action="append", default=[], metavar="JOB",
+                        help="check only this job (repeatable; default: every job on the heartbeat)")
+    health.set_defaults(handler=_health)
+
     init = commands.add_parser(
         "init", help="create a local workspace from a bundled example",
         description="Create a local workspace directory holding a bundled example: "
@@ -127,6 +163,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-21") from None
+
+
+def _age(text: str) -> dt.timedelta:
+    try:
+        return heartbeat.parse_age(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(config=args.config, workspace=args.workspace,
                          announce=lambda message: print(message, file=sys.stderr))
@@ -134,7 +184,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args)
-    result = jobs.validate(settings, LocalPageStore(settings.workspace.path))
+    result = jobs.validate(settings, page_store(settings)[0])
     if args.format == "json":
         json.dump(result.to_json(), out, ensure_ascii=False, indent=1)
         out.write("\n")
@@ -291,6 +341,50 @@ def _print_sync(run: jobs.SyncRun, settings: Settings, out: TextIO) -> None:
           f"{counts['invalid']} invalid{report}", file=out)
 
 
+def _status(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args)
+    mapping = _mapping(settings)
+    pages, user = page_store(settings)
+    entities = entity_store(settings)
+    state = SqliteStateStore(state_path(settings))
+    today = args.today or dt.datetime.now(dt.UTC).date()
+    progress = (lambda message: print(message, file=sys.stderr)) if args.format == "json" else (
+        lambda message: print(message, file=out))
+    try:
+        run = jobs.status(settings, pages, entities, state, mapping=mapping, user=user, today=today,
+                          dry_run=args.dry_run, progress=progress)
+    except (EntityStoreError, PageStoreError) as error:
+        print(f"wikibot: status stopped: {error}\nThe pages saved before are saved; run it again once the "
+              "wiki answers.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    finally:
+        state.close()
+    if args.format == "json":
+        json.dump(status_json(run), out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    else:
+        for line in status_text(run):
+            print(line, file=out)
+    return EXIT_OK if run.clean else EXIT_PROBLEMS
+
+
+def _health(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args)
+    pages, _ = page_store(settings)
+    state = SqliteStateStore(state_path(settings))
+    try:
+        report = jobs.health(settings, pages, state, now=dt.datetime.now(dt.UTC), max_age=args.max_age,
+                             jobs=args.job)
+    finally:
+        state.close()
+    print(f"health: from {report.source}", file=out)
+    for check in report.checks:
+        print(check.message, file=out)
+    if not report.checks:
+        print("health: no job has run yet", file=out)
+    return EXIT_OK if report.healthy else EXIT_PROBLEMS
+
+
 def _init(args: argparse.Namespace, out: TextIO) -> int:
     init_workspace(args.directory, args.example)
     print(f"created the workspace {args.directory}/ from the bundled example {args.example!r}",
@@ -314,4 +408,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # the output was cut short (``| head``): not an error of the job
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_OK)

@@ -6,17 +6,21 @@ print, and never construct an adapter themselves.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import heartbeat
 from .bulk import bulk_allocation
 from .ports import EntityStore, EntityStoreError, Page, PageStore, PageStoreError, Saved, StateStore
 from .registry.check import Registry
 from .registry.models import EntryKind
 from .registry.problems import Problem, ProblemCode, SourceRef
 from .settings import Settings
+from .status.refresh import BoxRefresher, StatusProblem, StatusRun, refresh
 from .sync.apply import Syncer, SyncResult
 from .sync.plan import SyncPlan, plan_sync
 from .sync.report import report_page
@@ -135,34 +139,118 @@ def sync(
                      max_shrink=1.0 if allow_shrink else settings.sync.max_shrink, listed_items=listed)
     if dry_run:
         return SyncRun(plan, dry_run=True)
-    run_id = state.start_run("sync", dry_run=False)
-    if plan.blocked:
-        state.finish_run(run_id, outcome="blocked", counts={}, error="; ".join(
-            f"{g.page}: {g.reason}" for g in plan.guards))
-        return SyncRun(plan)
     syncer = Syncer(pages, entities, state, mapping, settings.registry.templates.names(),
                     settings.wiki.index_url, titles, settings.registry.retired_ids, progress)
-    try:
+    with logged_run(settings, pages, state, "sync") as log:
+        if plan.blocked:
+            log.finish("blocked", {}, "; ".join(f"{g.page}: {g.reason}" for g in plan.guards))
+            return SyncRun(plan)
         result = syncer.apply(plan, read, retire=retire, entities=fetched)
         run = SyncRun(plan, result)
         report_title = settings.sync.report_page
         if report_title:
             run.report_changed = publish_report(pages, report_title, report_page(result, plan))
             result.report_saved = run.report_changed
-    except (EntityStoreError, PageStoreError) as error:
-        state.finish_run(run_id, outcome="failed", counts={}, error=str(error))
-        raise
-    state.finish_run(run_id, outcome="ok" if run.clean else "problems", counts=result.counts())
+        log.finish("ok" if run.clean else "problems", result.counts())
     return run
 
 
-def publish_report(pages: PageStore, title: str, text: str) -> bool:
+def publish_report(pages: PageStore, title: str, text: str, summary: str = "wikibot: sync report updated") -> bool:
     """Save the report page when its text changed; True when it was saved."""
     current = pages.fetch_pages([title])[title]
     if current is not None and current.text == text:
         return False
-    outcome = pages.save_page(title, text, base=current, summary="wikibot: sync report updated")
+    outcome = pages.save_page(title, text, base=current, summary=summary)
     return isinstance(outcome, Saved)
+
+
+@dataclass
+class RunLog:
+    """One run in the run log; ``finish`` records how it ended (else it ends as failed)."""
+
+    state: StateStore
+    run_id: int
+    finished: bool = False
+
+    def finish(self, outcome: str, counts: dict[str, int], error: str | None = None) -> None:
+        self.state.finish_run(self.run_id, outcome=outcome, counts=counts, error=error)
+        self.finished = True
+
+
+@contextlib.contextmanager
+def logged_run(settings: Settings, pages: PageStore, state: StateStore, job: str) -> Iterator[RunLog]:
+    """A run of ``job``: opened in the run log; closed as failed when a store fails; then the
+    heartbeat page is saved (once), also after a failure when the wiki still answers."""
+    log = RunLog(state, state.start_run(job, dry_run=False))
+    try:
+        yield log
+    except (EntityStoreError, PageStoreError) as error:
+        log.finish("failed", {}, str(error))
+        _beat(settings, pages, state, quiet=True)
+        raise
+    if not log.finished:
+        log.finish("failed", {}, "the run ended without a result")
+    _beat(settings, pages, state, quiet=False)
+
+
+def _beat(settings: Settings, pages: PageStore, state: StateStore, *, quiet: bool) -> None:
+    title = settings.heartbeat.page
+    if not title:
+        return
+    try:
+        publish_report(pages, title, heartbeat.render(heartbeat.beats(state.runs())),
+                       summary="wikibot: heartbeat")
+    except PageStoreError:
+        if not quiet:
+            raise
+
+
+def status(
+    settings: Settings, pages: PageStore, entities: EntityStore, state: StateStore, *,
+    mapping: ResolvedMapping, user: str, today: dt.date, dry_run: bool = False,
+    progress: Callable[[str], None] = lambda message: None,
+) -> StatusRun:
+    """``wikibot status``: each hub's (and partnership's) status box made to say what the Wikibase holds."""
+    loaded = load_registry(settings, pages)
+    kinds = [EntryKind(kind) for kind in settings.status.kinds]
+    templates = {EntryKind.HUB: settings.status.templates.hub,
+                 EntryKind.PARTNERSHIP: settings.status.templates.partnership}
+    forbidden = [*settings.registry.pages, settings.sync.report_page or "", settings.heartbeat.page or ""]
+    refresher = BoxRefresher(pages, templates, user, today, settings.status.missing == "add", progress)
+    if dry_run:
+        return refresh(loaded.registry.entries, entities, refresher, mapping=mapping, kinds=kinds,
+                       forbidden=forbidden, dry_run=True)
+    with logged_run(settings, pages, state, "status") as log:
+        run = refresh(loaded.registry.entries, entities, refresher, mapping=mapping, kinds=kinds,
+                      forbidden=forbidden)
+        run.problems += [StatusProblem(None, p.source.page, f"registry page: {p.reason}")
+                         for p in loaded.problems if p.code is ProblemCode.MISSING_PAGE]
+        log.finish("ok" if run.clean else "problems", run.counts())
+    return run
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    source: str  # where the beats were read
+    checks: list[heartbeat.Health]
+
+    @property
+    def healthy(self) -> bool:
+        return bool(self.checks) and all(c.healthy for c in self.checks)
+
+
+def health(settings: Settings, pages: PageStore, state: StateStore, *, now: dt.datetime, max_age: dt.timedelta,
+           jobs: Sequence[str] = ()) -> HealthReport:
+    """``wikibot health``: has each job succeeded recently?  Read from the heartbeat page (what
+    editors see), or from the run log when no heartbeat page is configured."""
+    title = settings.heartbeat.page
+    if title:
+        page = pages.fetch_pages([title])[title]
+        found = heartbeat.parse(page.text) if page is not None else []
+        source = f"the heartbeat page {title!r}" + ("" if page is not None else " (missing)")
+    else:
+        found, source = heartbeat.beats(state.runs()), "the run log"
+    return HealthReport(source, heartbeat.check(found, now, max_age, jobs))
 
 
 def _registry_items(entities: EntityStore, mapping: ResolvedMapping, ids: list[str]) -> list[str]:

@@ -196,5 +196,9 @@ class StateStore(Protocol):
         ...
 
     def finish_run(self, run_id: int, *, outcome: str, counts: dict[str, int], error: str | None = None) -> None:
-        """Close a run: ``outcome`` ok / problems / failed, with what it did."""
+        """Close a run: ``outcome`` ok / problems / blocked / failed, with what it did."""
+        ...
+
+    def runs(self, job: str | None = None) -> list[dict[str, Any]]:
+        """The run log, oldest first: id, job, dry_run, started, finished, outcome, counts, error."""
         ...

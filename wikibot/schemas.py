@@ -11,6 +11,7 @@ from typing import Any
 
 from .registry.dates import WikiDate
 from .registry.models import ENTRY_TYPES, EntryKind
+from .status.boxes import OWNED, PARAM_DOCS
 from .wikibase.mapping import FIELDS, PROPERTIES, WIKIDATA_PROPERTIES, vocabulary_items
 from .wikitext.params import DEFAULT_LANGUAGE, ParamSpec, param_specs
 
@@ -98,6 +99,49 @@ def wikidata_mapping_document() -> dict[str, Any]:
     }
 
 
+def status_templatedata(kind: EntryKind) -> dict[str, Any]:
+    """TemplateData of the status box of ``kind``: the parameters the bot owns."""
+    params = {param: {"label": param.replace("_", " ").capitalize(),
+                      "description": f"{PARAM_DOCS[param]} Written by wikibot from the Wikibase; "
+                                     "an edit by hand is overwritten on its next run.",
+                      "type": "date" if param in ("next_review", "start", "end") else
+                              "number" if param in ("members", "partnerships") else "line",
+                      "autovalue": ""}
+              for param in OWNED[kind]}
+    return {
+        "description": f"Status box of a {kind.value} of the registry, kept current by wikibot from the "
+                       "registry's Wikibase. Other parameters (image, contact, ...) are the editors' and "
+                       "are never changed by the bot.",
+        "params": params,
+        "paramOrder": list(params),
+        "format": "block",
+    }
+
+
+def status_template(kind: EntryKind) -> str:
+    """The wikitext of the status box template of ``kind`` (to install on the wiki), with its
+    TemplateData on the template's own page."""
+    rows = []
+    for param in OWNED[kind]:
+        if param == "overdue":
+            continue
+        value = f"{{{{{{{param}|}}}}}}"
+        if param == "next_review":
+            value += "{{#ifeq:{{{overdue|}}}|yes|&nbsp;<strong>(overdue)</strong>}}"
+        label = param.replace("_", " ").capitalize()
+        rows.append(f"{{{{#if:{{{{{{{param}|}}}}}}|\n{{{{!}}}}-\n! {label}\n{{{{!}}}} {value}}}}}")
+    title = f"{kind.value.capitalize()} status"
+    body = "\n".join(rows)
+    data = json.dumps(status_templatedata(kind), indent=1, ensure_ascii=False)
+    return (f'<includeonly>{{| class="wikitable" style="float:right; clear:right; margin:0 0 1em 1em; '
+            f'width:22em;"\n|+ {title}{{{{#if:{{{{{{image|}}}}}}|\n{{{{!}}}}-\n{{{{!}}}} colspan="2" '
+            f'{{{{!}}}} [[File:{{{{{{image}}}}}}|200px]]}}}}\n{body}\n|}}</includeonly><noinclude>\n'
+            f"Status box of a {kind.value} of the registry of hubs and partnerships. wikibot keeps the "
+            f"parameters below current from the registry's Wikibase (<code>wikibot status</code>); "
+            f"<code>image</code> and any other parameter are the editors'.\n"
+            f"<templatedata>\n{data}\n</templatedata>\n</noinclude>\n")
+
+
 def render_schemas() -> dict[str, str]:
     """File name -> content of every generated file in ``schemas/``."""
     files: dict[str, str] = {}
@@ -106,6 +150,10 @@ def render_schemas() -> dict[str, str]:
         files[f"{kind.value}.templatedata.json"] = (
             json.dumps(templatedata(kind), indent=2, ensure_ascii=False) + "\n"
         )
+    for kind in (EntryKind.HUB, EntryKind.PARTNERSHIP):
+        files[f"{kind.value}-status.templatedata.json"] = (
+            json.dumps(status_templatedata(kind), indent=2, ensure_ascii=False) + "\n")
+        files[f"{kind.value}-status.template.wiki"] = status_template(kind)
     for name, document in (("mapping.json", mapping_document()),
                            ("mapping.wikidata.json", wikidata_mapping_document())):
         files[name] = json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -18,7 +18,7 @@ import shutil
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -108,6 +108,27 @@ class SyncSettings(_Section):
     )
 
 
+class StatusTemplateSettings(_Section):
+    hub: str = Field(default="Hub status", description="Status box template on a hub's page.")
+    partnership: str = Field(default="Partnership status", description="Status box template on a partnership's page.")
+
+
+class StatusSettings(_Section):
+    kinds: list[Literal["hub", "partnership"]] = Field(
+        default=["hub"], description="Whose pages carry a status box: hubs, and partnerships when listed.")
+    missing: Literal["add", "report"] = Field(
+        default="add", description="A page without the box: 'add' puts one at its top; 'report' only lists it.")
+    templates: StatusTemplateSettings = StatusTemplateSettings()
+
+
+class HeartbeatSettings(_Section):
+    page: str | None = Field(
+        default="Registry/Bot status",
+        description="Page recording, per job, the last success, what it did and the last failure "
+                    "(saved once per run); empty: no heartbeat page (health reads the run log).",
+    )
+
+
 class WorkspaceSettings(_Section):
     path: Path = Field(default=DEFAULT_WORKSPACE, description="The local workspace directory.")
 
@@ -120,6 +141,8 @@ class Settings(_Section):
     wikibase: WikibaseSettings = WikibaseSettings()
     wiki: WikiSettings = WikiSettings()
     sync: SyncSettings = SyncSettings()
+    status: StatusSettings = StatusSettings()
+    heartbeat: HeartbeatSettings = HeartbeatSettings()
     source: Path | None = Field(default=None, exclude=True)  # the file read, for messages
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from wikibot import jobs
+from wikibot import heartbeat, jobs
 from wikibot.adapters.entity_local import LocalEntityStore
 from wikibot.adapters.state_sqlite import SqliteStateStore
 from wikibot.adapters.workspace import LocalPageStore
@@ -30,6 +30,7 @@ from wikibot.wikibase.mapping import ResolvedMapping
 from wikibot.wikitext.registry_page import parse_registry_page, patch_entry
 
 HUBS = "Hubs/Registry"
+HEARTBEAT = "Registry/Bot status"
 REPORT = "Registry/Sync report"
 TITLES = ("Organizations/Registry", "Hubs/Registry", "Partnerships/Registry")
 
@@ -87,9 +88,15 @@ class World:
                                                "datavalue": {"type": "wikibase-entityid", "value": value}}}
         self.edit_item(item, {"claims": [statement]})
 
-    def page_edits(self) -> int:
+    def edits(self) -> list[str]:
+        """The title of every page save, oldest first."""
         log = self.root / "state" / "edits.jsonl"
-        return len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
+        lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+        return [json.loads(line)["title"] for line in lines]
+
+    def page_edits(self) -> int:
+        """Saves of registry and report pages (the heartbeat page is saved on every run)."""
+        return sum(1 for title in self.edits() if title != HEARTBEAT)
 
     def entity_revisions(self) -> int:
         return sum(len(json.loads(p.read_text(encoding="utf-8"))) for p in (self.root / "entities").glob("Q*.json"))
@@ -132,6 +139,7 @@ def test_first_sync_creates_every_item_and_writes_ids_back_once_per_page(world: 
     again = world.sync()
     assert again.result is not None and again.result.writes == 0 and again.clean
     assert (world.page_edits(), world.entity_revisions()) == (edits, revisions)  # 0 writes
+    assert world.edits().count(HEARTBEAT) == 2  # the heartbeat page: once per run
 
 
 def test_a_change_on_the_page_reaches_the_item_and_one_in_the_wikibase_reaches_the_page(world: World) -> None:
@@ -231,6 +239,8 @@ def test_a_blanked_page_writes_nothing_anywhere(world: World) -> None:
     assert "Hubs/Registry" in out.getvalue() and "blanked" in out.getvalue()
     assert "nothing written anywhere" in out.getvalue()
     assert (world.page_edits(), world.entity_revisions()) == (edits, revisions)
+    beat = next(b for b in heartbeat.parse(world.text(HEARTBEAT)) if b.job == "sync")  # a stalled sync shows
+    assert beat.last_failure and beat.failure.startswith("blocked: Hubs/Registry") and beat.last_success
 
 
 def test_a_page_that_no_longer_parses_is_left_alone(world: World) -> None:

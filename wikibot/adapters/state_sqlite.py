@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from ..ports import StateStoreError, SyncedEntry
 
@@ -110,11 +111,14 @@ class SqliteStateStore:
         except sqlite3.Error as problem:
             raise StateStoreError(f"cannot write the run log {self.path}: {problem}") from problem
 
-    def runs(self, job: str | None = None) -> list[dict[str, object]]:
-        """The run log, oldest first (for ``health`` and for tests)."""
+    def runs(self, job: str | None = None) -> list[dict[str, Any]]:
+        """The run log, oldest first (for the heartbeat and ``health``)."""
         query = "SELECT id, job, dry_run, started, finished, outcome, counts, error FROM runs"
-        rows = self._db().execute(query + (" WHERE job = ?" if job else "") + " ORDER BY id",
-                                  (job,) if job else ()).fetchall()
+        try:
+            rows = self._db().execute(query + (" WHERE job = ?" if job else "") + " ORDER BY id",
+                                      (job,) if job else ()).fetchall()
+        except sqlite3.Error as error:
+            raise StateStoreError(f"cannot read the run log {self.path}: {error}") from error
         keys = ("id", "job", "dry_run", "started", "finished", "outcome", "counts", "error")
         found = [dict(zip(keys, row, strict=True)) for row in rows]
         for run in found:

@@ -17,7 +17,6 @@ from typing import Any
 
 import mwparserfromhell
 from mwparserfromhell.nodes import Comment, ExternalLink, HTMLEntity, Node, Tag, Template, Text
-from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 from pydantic import ValidationError
 
@@ -36,6 +35,7 @@ from .params import (
     split_param,
     suggest_param,
 )
+from .template_edit import insert_param, set_value
 
 
 def normalize_template_name(name: str) -> str:
@@ -339,101 +339,12 @@ def _the_entry(templates: Mapping[str, list[Template]], registry_id: str) -> Tem
     return found[0]
 
 
-def _split_ws(text: str) -> tuple[str, str]:
-    """(white space before, white space after) the content of ``text``.
-
-    For blank text, the spaces before a line break are the lead and the rest the trail.
-    """
-    core = text.strip()
-    if not core:
-        lead = text[: len(text) - len(text.lstrip(" \t"))]
-        return lead, text[len(lead):]
-    start = text.index(core[0])
-    return text[:start], text[start + len(core):]
-
-
-def _set_value(param: Parameter, value: str) -> None:
-    """Give ``param`` a new value in place of its content, keeping white space and comments.
-
-    The content runs from its first to its last character outside comments; what stands
-    before and after it (spaces, line breaks, comments) stays.  A comment inside the
-    content is kept too, after the new value.
-    """
-    text = str(param.value)
-    content: list[int] = []
-    inner_comments: list[str] = []
-    at = 0
-    for node in param.value.nodes:
-        node_text = str(node)
-        if not isinstance(node, Comment):
-            content += [at + i for i, c in enumerate(node_text) if not c.isspace()]
-        at += len(node_text)
-    escaped = escape_value(value)
-    if not content:
-        lead = text[: len(text) - len(text.lstrip(" \t"))]
-        rest = text[len(lead):]
-        if not lead and str(param.name).endswith((" ", "\t")):
-            lead = " "
-        new = lead + escaped + (" " + rest if rest.startswith("<!--") else rest)
-    else:
-        first, last = content[0], content[-1] + 1
-        at = 0
-        for node in param.value.nodes:
-            if isinstance(node, Comment) and first <= at < last:
-                inner_comments.append(str(node))
-            at += len(str(node))
-        kept = (" " + "".join(inner_comments)) if inner_comments else ""
-        new = text[:first] + escaped + kept + text[last:]
-    param.value = mwparserfromhell.parse(new)
-
-
 def _rank(kind: EntryKind, param: str) -> tuple[int, str]:
     found = split_param(kind, param)
     if found is None:
         return (10_000, param)
     spec, _ = found
     return (param_specs(kind).index(spec), "" if param == spec.param else param)
-
-
-def _aligned_column(params: list[Parameter]) -> int | None:
-    """The column of the "=" signs when the names are padded to align them, else None."""
-    widths = [len(str(p.name)) for p in params if p.showkey and "\n" not in str(p.name)]
-    if len(widths) < 2:
-        return None
-    column = max(set(widths), key=widths.count)
-    padded = any(str(p.name).endswith("  ") for p in params)
-    return column if padded and widths.count(column) * 2 >= len(widths) else None
-
-
-def _insert(template: Template, kind: EntryKind, name: str, value: str) -> None:
-    """Add a parameter at its canonical place, in the style of its neighbours.
-
-    The last parameter's value carries the white space before ``}}``; a parameter appended
-    after it takes that over, and the old last one gets the white space of the others.
-    """
-    params = template.params
-    rank = _rank(kind, name)
-    index = next(
-        (i for i, p in enumerate(params) if _rank(kind, str(p.name).strip()) > rank), len(params)
-    )
-    style = params[max(0, min(index, len(params) - 1) - 1)]
-    name_lead, name_trail = _split_ws(str(style.name))
-    column = _aligned_column(params)
-    if column is not None:
-        name_text = name_lead + name + " " * max(1, column - len(name_lead) - len(name))
-    else:
-        name_text = name_lead + name + name_trail
-    value_lead, value_trail = _split_ws(str(style.value))
-    if index == len(params):
-        last = params[-1]
-        last_value = str(last.value)
-        _, last_trail = _split_ws(last_value)
-        if last_trail != value_trail:
-            last.value = mwparserfromhell.parse(last_value[: len(last_value) - len(last_trail)]
-                                                + value_trail)
-        value_trail = last_trail
-    text = value_lead + escape_value(value) + value_trail
-    params.insert(index, Parameter(mwparserfromhell.parse(name_text), mwparserfromhell.parse(text)))
 
 
 def _patch_template(template: Template, kind: EntryKind, changes: Mapping[str, str | None]) -> None:
@@ -446,9 +357,9 @@ def _patch_template(template: Template, kind: EntryKind, changes: Mapping[str, s
             continue
         if current is not None:
             if not same_value(kind, name, current_text, value):
-                _set_value(current, value)
+                set_value(current, value)
         else:
-            _insert(template, kind, name, value)
+            insert_param(template, name, value, rank=lambda n: _rank(kind, n))
 
 
 def _template_changes(template: Template, entry: Entry) -> dict[str, str | None]:

@@ -1,0 +1,158 @@
+"""The bot's heartbeat: one wiki page saying, per job, when it last succeeded, what it did then,
+and when and why it last failed.  Pure: built from the run log, read back by ``wikibot health``.
+
+The page is a plain wikitable (no template needed on the wiki), one row per job, saved at
+most once per run.  A run that finished counts as a success even when it reported problems
+for editors (conflicts, invalid entries: the bot is working); a run that stopped (a wiki
+that did not answer) or was blocked by a guard (a blanked registry page) is a failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import mwparserfromhell
+
+from .wikitext.escape import escape_value, unescape_value
+
+SUCCESS_OUTCOMES = frozenset({"ok", "problems"})
+FAILURE_OUTCOMES = frozenset({"failed", "blocked"})
+NONE = "—"
+_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 3600}
+
+
+@dataclass(frozen=True)
+class Beat:
+    """One job's line on the heartbeat page; times are ISO 8601 UTC (``2026-11-21T07:17:39Z``)."""
+
+    job: str
+    last_success: str | None = None
+    did: str = ""
+    last_failure: str | None = None
+    failure: str = ""
+
+    def success_time(self) -> dt.datetime | None:
+        return _time(self.last_success)
+
+
+def _time(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def describe_counts(counts: Mapping[str, Any]) -> str:
+    """``created 2, pages_edited 1``: the counts that are not zero."""
+    shown = [f"{key} {value}" for key, value in counts.items() if value]
+    return ", ".join(shown) or "nothing to do"
+
+
+def beats(runs: Iterable[Mapping[str, Any]]) -> list[Beat]:
+    """One beat per job from the run log (oldest first); dry runs and unfinished runs do not count."""
+    found: dict[str, Beat] = {}
+    for run in runs:
+        if run.get("dry_run") or not run.get("finished"):
+            continue
+        job, outcome = str(run["job"]), str(run.get("outcome") or "")
+        beat = found.get(job, Beat(job))
+        if outcome in SUCCESS_OUTCOMES:
+            beat = Beat(job, str(run["finished"]), describe_counts(run.get("counts") or {}),
+                        beat.last_failure, beat.failure)
+        elif outcome in FAILURE_OUTCOMES:
+            reason = f"{outcome}: {run.get('error') or 'no reason recorded'}"
+            beat = Beat(job, beat.last_success, beat.did, str(run["finished"]), reason)
+        found[job] = beat
+    return [found[job] for job in sorted(found)]
+
+
+def _cell(text: str) -> str:
+    # Cells are plain text: escaped so that no value can start a new cell, row or template,
+    # or be taken for the mark of an empty cell.
+    text = " ".join(text.split())
+    if not text:
+        return NONE
+    return "&#8212;" if text == NONE else escape_value(text).replace("|", "&#124;").replace("!", "&#33;")
+
+
+def render(beats: Iterable[Beat]) -> str:
+    """The heartbeat page."""
+    lines = ["<!-- Written by wikibot at the end of every run. Edits here are overwritten. -->",
+             "When each job of the registry bot last succeeded and last failed (times in UTC). A job whose "
+             "last success is old has stalled: see its last failure.", "",
+             '{| class="wikitable sortable"', "! Job !! Last success !! What it did !! Last failure !! Why"]
+    for beat in beats:
+        lines += ["|-", " || ".join(["| " + _cell(beat.job), _cell(beat.last_success or ""), _cell(beat.did),
+                                     _cell(beat.last_failure or ""), _cell(beat.failure)])]
+    lines.append("|}")
+    return "\n".join(lines) + "\n"
+
+
+def parse(text: str) -> list[Beat]:
+    """The beats on a heartbeat page (rows that are not five cells are ignored)."""
+    found = []
+    for row in mwparserfromhell.parse(text).filter_tags(matches=lambda node: node.tag == "tr"):
+        cells = [str(cell.contents).strip() for cell in row.contents.filter_tags(
+            matches=lambda node: node.tag == "td", recursive=False)]
+        if len(cells) != 5:
+            continue
+        job, success, did, failure, why = (None if c == NONE else unescape_value(c) for c in cells)
+        if job:
+            found.append(Beat(job, success, did or "", failure, why or ""))
+    return found
+
+
+def parse_age(text: str) -> dt.timedelta:
+    """``26h``, ``90m``, ``2d``, ``3600s`` (a bare number is hours)."""
+    match = _AGE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not an age like 26h, 90m or 2d")
+    return dt.timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+@dataclass(frozen=True)
+class Health:
+    job: str
+    healthy: bool
+    message: str
+
+
+def check(found: Iterable[Beat], now: dt.datetime, max_age: dt.timedelta,
+          jobs: Iterable[str] = ()) -> list[Health]:
+    """Per job (``jobs``, else every job on the page): healthy when it succeeded within ``max_age``."""
+    by_job = {beat.job: beat for beat in found}
+    result = []
+    for job in list(jobs) or sorted(by_job):
+        beat = by_job.get(job, Beat(job))
+        success = beat.success_time()
+        failure = f"; last failure {beat.last_failure}: {beat.failure}" if beat.last_failure else ""
+        if success is None:
+            result.append(Health(job, False, f"{job}: never succeeded{failure}"))
+            continue
+        age = now - success
+        if age <= max_age:
+            result.append(Health(job, True, f"{job}: ok, last success {beat.last_success} ({_show(age)} ago): "
+                                            f"{beat.did}"))
+        else:
+            result.append(Health(job, False, f"{job}: STALE, last success {beat.last_success} ({_show(age)} ago, "
+                                             f"more than {_show(max_age)}){failure}"))
+    return result
+
+
+def _show(age: dt.timedelta) -> str:
+    seconds = int(age.total_seconds())
+    if seconds < 0:
+        return "0 s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
