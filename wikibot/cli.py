@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -52,6 +52,12 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
         "--config", type=Path, metavar="FILE",
         help="configuration file (default: $WIKIBOT_CONFIG, else wikibot.toml in the workspace)",
     )
+
+
+def _add_run_options(parser: argparse.ArgumentParser, dry_run: str) -> None:
+    parser.add_argument("--dry-run", action="store_true", help=dry_run)
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="output format of the plan and the result (default: text)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,10 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "(conflicts, invalid entries, a page left alone), 2 on a configuration error.",
     )
     _add_config_options(sync)
-    sync.add_argument("--dry-run", action="store_true",
-                      help="print the full plan (entry, field, old -> new, direction) and write nothing")
-    sync.add_argument("--format", choices=("text", "json"), default="text",
-                      help="output format of the plan and the result (default: text)")
+    _add_run_options(sync, "print the full plan (entry, field, old -> new, direction) and write nothing")
     sync.add_argument("--retire", action="store_true",
                       help="mark the items of entries removed from the registry as closed (hubs) or "
                            "ended (partnerships); without it they are only reported")
@@ -128,10 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "or an entry could not be shown, 2 on a configuration error.",
     )
     _add_config_options(status)
-    status.add_argument("--dry-run", action="store_true",
-                        help="print the diff of every page it would save, and write nothing")
-    status.add_argument("--format", choices=("text", "json"), default="text",
-                        help="output format (default: text)")
+    _add_run_options(status, "print the diff of every page it would save, and write nothing")
     status.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
                         help="the day against which a next review counts as overdue (default: today, UTC)")
     status.set_defaults(handler=_status)
@@ -287,8 +287,7 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
     entities = entity_store(settings)
     state = SqliteStateStore(state_path(settings))
     listing = entities.entity_ids if isinstance(entities, LocalEntityStore) else None
-    progress = (lambda message: print(message, file=sys.stderr)) if args.format == "json" else (
-        lambda message: print(message, file=out))
+    progress = _progress(args, out)
     try:
         run = jobs.sync(settings, pages, entities, state, mapping=mapping, user=user, dry_run=args.dry_run,
                         retire=args.retire, allow_shrink=args.allow_shrink, list_items=listing,
@@ -341,6 +340,12 @@ def _print_sync(run: jobs.SyncRun, settings: Settings, out: TextIO) -> None:
           f"{counts['invalid']} invalid{report}", file=out)
 
 
+def _progress(args: argparse.Namespace, out: TextIO) -> Callable[[str], None]:
+    """Progress lines: on the output, or on stderr when the output is one JSON document."""
+    stream = sys.stderr if args.format == "json" else out
+    return lambda message: print(message, file=stream)
+
+
 def _status(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args)
     mapping = _mapping(settings)
@@ -348,8 +353,7 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
     entities = entity_store(settings)
     state = SqliteStateStore(state_path(settings))
     today = args.today or dt.datetime.now(dt.UTC).date()
-    progress = (lambda message: print(message, file=sys.stderr)) if args.format == "json" else (
-        lambda message: print(message, file=out))
+    progress = _progress(args, out)
     try:
         run = jobs.status(settings, pages, entities, state, mapping=mapping, user=user, today=today,
                           dry_run=args.dry_run, progress=progress)

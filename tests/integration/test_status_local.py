@@ -181,3 +181,14 @@ def test_a_failed_run_is_on_the_heartbeat_with_its_reason_and_health_reads_the_r
     code, out = run("health", "--workspace", str(workspace), "--job", "status", "--job", "sync")
     assert code == 1 and "health: from the run log" in out
     assert "status: never succeeded; last failure" in out and "sync: ok" in out
+
+
+def test_json_output_gives_each_page_with_its_changes_and_on_a_dry_run_its_diff(workspace: Path) -> None:
+    code, out = status(workspace, "--dry-run", "--format", "json")
+    document = json.loads(out)
+    assert code == 0 and document["dry_run"] is True and document["counts"]["to_save"] == 6
+    cee = next(p for p in document["pages"] if p["title"] == "Wikimedia CEE Hub")
+    assert cee["action"] == "save" and cee["changed"]["status"] == {"old": "Pilot", "new": "Implementation"}
+    assert "+| status       = Implementation" in cee["diff"] and cee["saved"] is False
+    code, out = status(workspace, "--format", "json")
+    assert code == 0 and sorted(p["title"] for p in json.loads(out)["pages"] if p["saved"]) == sorted(BOX_PAGES)

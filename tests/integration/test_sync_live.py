@@ -17,6 +17,7 @@ import pytest
 
 from tests.adapters.live_wikibase import Replay, replay_wikibase
 from tests.mediawiki import MediaWiki
+from tests.wikibase_support import set_hub_status
 from wikibot import jobs
 from wikibot.adapters.state_sqlite import SqliteStateStore
 from wikibot.bootstrap import bootstrap
@@ -60,17 +61,8 @@ class Live:
 
     def wikibase_edit(self, registry_id: str, status: str) -> None:
         """Someone changes a hub's status in the Wikibase (straight into the replayed wiki's store)."""
-        item = self.entry(registry_id).item
-        backend = self.replay.backend
-        assert backend is not None
-        entity = backend.fetch_entities([item])[item]
-        assert entity is not None
-        pid = self.mapping.pid("status")
-        statement = entity.data["claims"][pid][0]
-        value = {"entity-type": "item", "id": self.mapping.qid(f"hub-status:{status}")}
-        statement = {**statement, "mainsnak": {**statement["mainsnak"],
-                                               "datavalue": {"type": "wikibase-entityid", "value": value}}}
-        backend.save_entity(item, {"claims": [statement]}, base_revid=entity.revid, summary="a Wikibase editor")
+        assert self.replay.backend is not None
+        set_hub_status(self.replay.backend, self.mapping, self.entry(registry_id).item, status)
 
     def human_patch(self, registry_id: str, changes: dict[str, str | None], title: str = HUBS,
                     append: str = "") -> None:
@@ -230,3 +222,12 @@ def test_the_command_runs_on_the_wikis_its_configuration_names(live: Live, tmp_p
     out = io.StringIO()
     assert main(["sync", "--config", str(config)], out=out) == 0
     assert "created 0 items" in out.getvalue() and "edited 0 pages" in out.getvalue()
+    for command, code, shown in (
+        (["validate"], 0, "registry: 13 hubs, 20 partnerships, 54 organizations; valid"),  # the wiki's pages
+        (["health", "--job", "sync"], 0, "health: from the heartbeat page 'Registry/Bot status'"),
+        (["status", "--dry-run"], 1, "left alone Wikimedia CEE Hub (cee-hub): the page does not exist"),
+    ):
+        out = io.StringIO()
+        assert main([*command, "--config", str(config)], out=out) == code, out.getvalue()
+        assert shown in out.getvalue()
+    assert live.wiki.revisions("Registry/Bot status")[-1]["user"] == live.wiki.bot.name

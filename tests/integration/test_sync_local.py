@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.wikibase_support import set_hub_status
 from wikibot import heartbeat, jobs
 from wikibot.adapters.entity_local import LocalEntityStore
 from wikibot.adapters.state_sqlite import SqliteStateStore
@@ -80,13 +81,7 @@ class World:
         self.entities.save_entity(item, data, base_revid=entity.revid, summary="a Wikibase editor")
 
     def set_status_in_wikibase(self, registry_id: str, status: str) -> None:
-        item = self.item_of(registry_id)
-        pid = self.mapping.pid("status")
-        statement = self.entity(item)["claims"][pid][0]
-        value = {"entity-type": "item", "id": self.mapping.qid(f"hub-status:{status}")}
-        statement = {**statement, "mainsnak": {**statement["mainsnak"],
-                                               "datavalue": {"type": "wikibase-entityid", "value": value}}}
-        self.edit_item(item, {"claims": [statement]})
+        set_hub_status(self.entities, self.mapping, self.item_of(registry_id), status)
 
     def edits(self) -> list[str]:
         """The title of every page save, oldest first."""
