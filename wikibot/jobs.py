@@ -179,13 +179,14 @@ class RunLog:
 
 @contextlib.contextmanager
 def logged_run(settings: Settings, pages: PageStore, state: StateStore, job: str) -> Iterator[RunLog]:
-    """A run of ``job``: opened in the run log; closed as failed when a store fails; then the
+    """A run of ``job``: opened in the run log, closed as failed when anything stops it; then the
     heartbeat page is saved (once), also after a failure when the wiki still answers."""
     log = RunLog(state, state.start_run(job, dry_run=False))
     try:
         yield log
-    except (EntityStoreError, PageStoreError) as error:
-        log.finish("failed", {}, str(error))
+    except Exception as error:  # a store that failed, or a bug: the run is logged as failed either way
+        known = isinstance(error, (EntityStoreError, PageStoreError))
+        log.finish("failed", {}, str(error) if known else f"{type(error).__name__}: {error}")
         _beat(settings, pages, state, quiet=True)
         raise
     if not log.finished:
@@ -200,7 +201,7 @@ def _beat(settings: Settings, pages: PageStore, state: StateStore, *, quiet: boo
     try:
         publish_report(pages, title, heartbeat.render(heartbeat.beats(state.runs())),
                        summary="wikibot: heartbeat")
-    except PageStoreError:
+    except Exception:  # after a failure, the failure is what the caller must see
         if not quiet:
             raise
 

@@ -17,7 +17,7 @@ from wikibot.adapters.entity_local import LocalEntityStore
 from wikibot.adapters.state_sqlite import SqliteStateStore
 from wikibot.adapters.workspace import LocalPageStore
 from wikibot.cli import main
-from wikibot.ports import EntityStoreError
+from wikibot.ports import EntityStoreError, Page, SaveOutcome
 from wikibot.settings import load_settings
 from wikibot.status.boxes import HUB_PARAMS, PARTNERSHIP_PARAMS
 from wikibot.wikibase.instance import InstanceIds
@@ -192,3 +192,26 @@ def test_json_output_gives_each_page_with_its_changes_and_on_a_dry_run_its_diff(
     assert "+| status       = Implementation" in cee["diff"] and cee["saved"] is False
     code, out = status(workspace, "--format", "json")
     assert code == 0 and sorted(p["title"] for p in json.loads(out)["pages"] if p["saved"]) == sorted(BOX_PAGES)
+
+
+class Broken(LocalPageStore):
+    """A page store with a bug in its save of entry pages (the heartbeat page still saves)."""
+
+    def save_page(self, title: str, text: str, *, base: Page | None, summary: str) -> SaveOutcome:
+        if title != HEARTBEAT:
+            raise RuntimeError(f"a bug while saving {title}")
+        return super().save_page(title, text, base=base, summary=summary)
+
+
+def test_a_run_stopped_by_a_bug_is_logged_as_failed_and_shown_on_the_heartbeat(workspace: Path) -> None:
+    settings = load_settings(workspace=workspace)
+    mapping = InstanceIds.parse((workspace / "wikibase-ids.json").read_text(encoding="utf-8")).resolved()
+    state = SqliteStateStore(workspace / "state" / "sync.sqlite")
+    with pytest.raises(RuntimeError):
+        jobs.status(settings, Broken(workspace), LocalEntityStore(workspace), state, mapping=mapping,
+                    user="wikibot", today=dt.date(2026, 11, 21))
+    assert state.runs("status")[-1]["outcome"] == "failed"
+    assert str(state.runs("status")[-1]["error"]).startswith("RuntimeError: a bug while saving ")
+    beats = {b.job: b for b in heartbeat.parse(text(workspace, HEARTBEAT))}
+    assert beats["status"].failure.startswith("failed: RuntimeError: a bug while saving ")
+    state.close()
