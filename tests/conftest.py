@@ -1,4 +1,5 @@
-"""Fixtures every test directory can use: the real MediaWiki of tests/mediawiki.py."""
+"""Fixtures every test directory can use: the real MediaWiki of tests/mediawiki.py, and the real
+Oxigraph server of tests/oxigraph.py (a plugin: it marks its own tests)."""
 
 from tests.mediawiki import (  # noqa: F401  (fixtures and the hook that marks their tests)
     fresh_mediawiki,
@@ -6,3 +7,5 @@ from tests.mediawiki import (  # noqa: F401  (fixtures and the hook that marks t
     mediawiki_template,
     pytest_collection_modifyitems,
 )
+
+pytest_plugins = ["tests.oxigraph"]

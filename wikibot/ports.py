@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from .wikibase.entity import EntityJson as EntityJson  # re-exported: the ports speak it
@@ -201,4 +202,119 @@ class StateStore(Protocol):
 
     def runs(self, job: str | None = None) -> list[dict[str, Any]]:
         """The run log, oldest first: id, job, dry_run, started, finished, outcome, counts, error."""
+        ...
+
+
+# -- SPARQL ------------------------------------------------------------------------------------
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD_STRING = XSD + "string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_XSD_INTEGERS = frozenset(XSD + name for name in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+    "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
+_XSD_FLOATS = frozenset(XSD + name for name in ("double", "float"))
+
+
+@dataclass(frozen=True)
+class RdfTerm:
+    """One value bound in a SPARQL result, as in the SPARQL 1.1 JSON results format.
+
+    A plain string literal has neither ``language`` nor ``datatype`` (``xsd:string`` and
+    ``rdf:langString`` are implied, and endpoints differ in whether they say so).
+    """
+
+    kind: Literal["uri", "literal", "bnode"]
+    value: str
+    language: str | None = None
+    datatype: str | None = None
+
+    def to_python(self) -> str | int | float | bool | Decimal:
+        """The value as Python: int for the xsd integer types, Decimal for xsd:decimal, float for
+        xsd:double/float, bool for xsd:boolean, else the lexical form (an IRI, a date as written)."""
+        if self.kind != "literal" or self.datatype is None:
+            return self.value
+        try:
+            if self.datatype in _XSD_INTEGERS:
+                return int(self.value)
+            if self.datatype == XSD + "decimal":
+                return Decimal(self.value)
+            if self.datatype in _XSD_FLOATS:
+                return float(self.value)
+        except (ValueError, ArithmeticError):
+            return self.value  # an ill-typed literal stays as written
+        if self.datatype == XSD + "boolean" and self.value in ("true", "false", "1", "0"):
+            return self.value in ("true", "1")
+        return self.value
+
+    def to_ntriples(self) -> str:
+        """The term as N-Triples writes it: ``<iri>``, ``_:b0``, ``"x"@en``, ``"1"^^<…#integer>``."""
+        if self.kind == "uri":
+            return f"<{self.value}>"
+        if self.kind == "bnode":
+            return f"_:{self.value}"
+        escaped = (self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                   .replace("\r", "\\r"))
+        if self.language is not None:
+            return f'"{escaped}"@{self.language}'
+        if self.datatype is not None:
+            return f'"{escaped}"^^<{self.datatype}>'
+        return f'"{escaped}"'
+
+    @classmethod
+    def from_json(cls, term: dict[str, Any]) -> RdfTerm:
+        """A term from its SPARQL 1.1 JSON results form (also the older ``typed-literal``)."""
+        kind = term.get("type")
+        value = term.get("value")
+        if not isinstance(value, str):
+            raise ValueError(f"an RDF term without a string value: {term!r}")
+        if kind == "uri" or kind == "bnode":
+            return cls(kind, value)
+        if kind in ("literal", "typed-literal"):
+            language = term.get("xml:lang") or None
+            datatype = term.get("datatype") or None
+            if language is not None or datatype in (_XSD_STRING, _RDF_LANG_STRING):
+                datatype = None
+            return cls("literal", value, language=language, datatype=datatype)
+        raise ValueError(f"an RDF term of unknown type {kind!r} (triple terms are not supported)")
+
+
+@dataclass(frozen=True)
+class SelectResult:
+    """The answer to a SELECT query: the projected variables, and one row per solution with the
+    variables bound in it (an unbound variable is absent from its row)."""
+
+    variables: tuple[str, ...]
+    rows: tuple[dict[str, RdfTerm], ...]
+
+    @classmethod
+    def from_json(cls, answer: dict[str, Any]) -> SelectResult:
+        """Parse a SPARQL 1.1 JSON results document (``application/sparql-results+json``)."""
+        try:
+            variables = tuple(str(name) for name in answer["head"]["vars"])
+            bindings = answer["results"]["bindings"]
+            rows = tuple({name: RdfTerm.from_json(term) for name, term in binding.items()} for binding in bindings)
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"not a SPARQL JSON SELECT result: {error!r}") from error
+        return cls(variables=variables, rows=rows)
+
+    def values(self, variable: str) -> list[str | int | float | bool | Decimal | None]:
+        """The Python value of ``variable`` in each row (None where unbound)."""
+        return [row[variable].to_python() if variable in row else None for row in self.rows]
+
+
+class QueryError(Exception):
+    """The endpoint refused the query itself (a syntax error, an unknown prefix; HTTP 400): sending
+    it again would not help.  The message is the endpoint's."""
+
+
+class QueryEndpointError(Exception):
+    """The endpoint could not answer: unreachable, overloaded after the retries, out of time, or an
+    answer that is not a SPARQL result."""
+
+
+@runtime_checkable
+class QueryEndpoint(Protocol):
+    def select(self, query: str) -> SelectResult:
+        """Run a SPARQL SELECT query; QueryError for a bad query, QueryEndpointError when no answer comes."""
         ...
