@@ -30,14 +30,11 @@ Use::
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import itertools
 import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import time
@@ -51,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests import pywikibot_env
+from tests import pywikibot_env, servers
 
 if TYPE_CHECKING:
     import mwclient
@@ -60,7 +57,7 @@ if TYPE_CHECKING:
 
 MEDIAWIKI = Path(os.environ.get("WIKIBOT_TEST_MEDIAWIKI", "/usr/share/mediawiki"))  # Debian's place
 PACKAGES = "mediawiki php-cli php-sqlite3"
-HOST = "127.0.0.1"
+HOST = servers.HOST
 START_TIMEOUT = 30.0  # seconds for a copy's API to answer
 BOT_PASSWORD_ALPHABET = "0123456789abcdefghijklmnopqrstuvw"  # BotPasswords must match [0-9a-w]{32,}
 FIXTURES = ("mediawiki_template", "mediawiki", "fresh_mediawiki")
@@ -103,10 +100,6 @@ if ( is_file( __DIR__ . "/Instance.php" ) ) {
 """
 
 
-def _ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-
-
 def missing_components() -> list[str]:
     """What this machine lacks to run a MediaWiki (empty: nothing)."""
     missing = []
@@ -124,10 +117,8 @@ def missing_components() -> list[str]:
 
 def unavailable(reason: str) -> None:
     """Skip the test, or fail it under CI=true, where every test must run."""
-    advice = f"install them: apt-get install {PACKAGES} (scripts/setup --test does it as root)"
-    if _ci():
-        pytest.fail(f"CI=true and no MediaWiki to test against: {reason}; {advice}", pytrace=False)
-    pytest.skip(f"no MediaWiki to test against: {reason}; {advice}")
+    servers.unavailable("MediaWiki", reason,
+                        f"install them: apt-get install {PACKAGES} (scripts/setup --test does it as root)")
 
 
 @dataclass(frozen=True)
@@ -198,22 +189,7 @@ def install(directory: Path) -> Template:
     return Template(directory=wiki, opcache=opcache, bot=bot, human=human)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 _families = itertools.count(1)
-
-
-def _own_group_ending_with_us() -> None:
-    """In the server's process: a process group of its own (stop() kills the group), and on
-    Linux a SIGTERM when the test process dies without a teardown."""
-    os.setsid()
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _no_proxy_for_localhost() -> None:
@@ -332,15 +308,7 @@ class MediaWiki:
     # -- life -------------------------------------------------------------------------------
     def stop(self) -> None:
         """Kill the server's process group (again: nothing) and forget the wiki."""
-        if self.process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
+        servers.stop_group(self.process)
         pywikibot_env.unregister_site(self.family)
         if self._human is not None:
             self._human.connection.close()
@@ -353,7 +321,7 @@ def start(template: Template, directory: Path) -> MediaWiki:
     log = directory / "php-server.log"
     last_error = ""
     for _ in range(3):  # a port found free can be taken before php binds it
-        port = _free_port()
+        port = servers.free_port()
         cookie_prefix = f"testwiki{port}"  # browsers and cookie jars share cookies across ports
         (directory / "Instance.php").write_text(
             f'<?php\n$wgServer = "http://{HOST}:{port}";\n$wgCookiePrefix = "{cookie_prefix}";\n',
@@ -365,7 +333,7 @@ def start(template: Template, directory: Path) -> MediaWiki:
                 ["php", "-d", "opcache.enable_cli=1", "-d", f"opcache.file_cache={template.opcache}",
                  "-S", f"{HOST}:{port}", "-t", str(MEDIAWIKI)],
                 cwd=directory, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
-                preexec_fn=_own_group_ending_with_us)
+                preexec_fn=servers.own_group_ending_with_us)
         family = f"testwiki{next(_families)}"
         wiki = MediaWiki(directory=directory, port=port, bot=template.bot, human_account=template.human,
                          family=family, process=process, log=log)
@@ -386,7 +354,7 @@ def _wait_until_it_answers(wiki: MediaWiki) -> None:
     problem = "no answer"
     while time.monotonic() < deadline:
         if wiki.process.poll() is not None:
-            raise RuntimeError(f"php exited with {wiki.process.returncode}: {_tail(wiki.log)}")
+            raise RuntimeError(f"php exited with {wiki.process.returncode}: {servers.tail(wiki.log)}")
         try:
             answer = wiki.api(action="query", meta="siteinfo")
         except (OSError, ValueError) as error:
@@ -396,14 +364,7 @@ def _wait_until_it_answers(wiki: MediaWiki) -> None:
         if answer.get("query", {}).get("general", {}).get("generator", "").startswith("MediaWiki"):
             return
         problem = f"unexpected answer {answer!r:.300}"
-    raise RuntimeError(f"no API answer within {START_TIMEOUT:g} s ({problem}): {_tail(wiki.log)}")
-
-
-def _tail(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")[-2000:]
-    except OSError:
-        return ""
+    raise RuntimeError(f"no API answer within {START_TIMEOUT:g} s ({problem}): {servers.tail(wiki.log)}")
 
 
 @contextlib.contextmanager

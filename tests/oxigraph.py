@@ -19,10 +19,8 @@ Use::
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -35,9 +33,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.mediawiki import _ci, _free_port, _own_group_ending_with_us, _tail
+from tests import servers
 
-HOST = "127.0.0.1"
+HOST = servers.HOST
 START_TIMEOUT = 15.0  # seconds for the server to answer (it takes < 0.1 s)
 FIXTURES = ("oxigraph",)
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
@@ -53,10 +51,8 @@ def find_binary() -> str | None:
 
 def unavailable(reason: str) -> None:
     """Skip the test, or fail it under CI=true, where every test must run."""
-    advice = "install it: .venv/bin/pip install 'oxigraph>=0.5,<0.6' (scripts/setup --test does it)"
-    if _ci():
-        pytest.fail(f"CI=true and no Oxigraph server to test against: {reason}; {advice}", pytrace=False)
-    pytest.skip(f"no Oxigraph server to test against: {reason}; {advice}")
+    servers.unavailable("Oxigraph server", reason,
+                        "install it: .venv/bin/pip install 'oxigraph>=0.5,<0.6' (scripts/setup --test does it)")
 
 
 @dataclass
@@ -113,15 +109,7 @@ class Oxigraph:
 
     def stop(self) -> None:
         """Kill the server's process group (again: nothing)."""
-        if self.process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
+        servers.stop_group(self.process)
 
 
 def start(binary: str, directory: Path) -> Oxigraph:
@@ -130,11 +118,11 @@ def start(binary: str, directory: Path) -> Oxigraph:
     log = directory / "oxigraph.log"
     problem = ""
     for attempt in range(3):  # a port found free can be taken before oxigraph binds it
-        port = _free_port()
+        port = servers.free_port()
         with log.open("ab") as output:
             process = subprocess.Popen(
                 [binary, "serve", "--location", str(directory / f"store{attempt}"), "--bind", f"{HOST}:{port}"],
-                stdin=subprocess.DEVNULL, stdout=output, stderr=output, preexec_fn=_own_group_ending_with_us)
+                stdin=subprocess.DEVNULL, stdout=output, stderr=output, preexec_fn=servers.own_group_ending_with_us)
         server = Oxigraph(directory=directory, port=port, process=process, log=log)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline and process.poll() is None and not server.answers():
@@ -143,7 +131,7 @@ def start(binary: str, directory: Path) -> Oxigraph:
             return server
         problem = f"exited with {process.returncode}" if process.poll() is not None else "no answer"
         server.stop()
-    raise RuntimeError(f"oxigraph serve did not start ({problem}): {_tail(log)}")
+    raise RuntimeError(f"oxigraph serve did not start ({problem}): {servers.tail(log)}")
 
 
 # -- fixtures (registered by tests/conftest.py) ------------------------------------------------------

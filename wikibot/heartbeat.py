@@ -17,7 +17,7 @@ from typing import Any
 
 import mwparserfromhell
 
-from .wikitext.escape import escape_value, unescape_value
+from .wikitext.escape import escape_cell, unescape_value
 
 SUCCESS_OUTCOMES = frozenset({"ok", "problems"})
 FAILURE_OUTCOMES = frozenset({"failed", "blocked"})
@@ -80,7 +80,7 @@ def _cell(text: str) -> str:
     text = " ".join(text.split())
     if not text:
         return NONE
-    return "&#8212;" if text == NONE else escape_value(text).replace("|", "&#124;").replace("!", "&#33;")
+    return "&#8212;" if text == NONE else escape_cell(text)
 
 
 def render(beats: Iterable[Beat]) -> str:

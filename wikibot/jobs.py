@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -218,12 +219,12 @@ def status(
                  EntryKind.PARTNERSHIP: settings.status.templates.partnership}
     forbidden = [*settings.registry.pages, settings.sync.report_page or "", settings.heartbeat.page or ""]
     refresher = BoxRefresher(pages, templates, user, today, settings.status.missing == "add", progress)
+    go = functools.partial(refresh, loaded.registry.entries, entities, refresher, mapping=mapping, kinds=kinds,
+                           forbidden=forbidden)
     if dry_run:
-        return refresh(loaded.registry.entries, entities, refresher, mapping=mapping, kinds=kinds,
-                       forbidden=forbidden, dry_run=True)
+        return go(dry_run=True)
     with logged_run(settings, pages, state, "status") as log:
-        run = refresh(loaded.registry.entries, entities, refresher, mapping=mapping, kinds=kinds,
-                      forbidden=forbidden)
+        run = go()
         run.problems += [StatusProblem(None, p.source.page, f"registry page: {p.reason}")
                          for p in loaded.problems if p.code is ProblemCode.MISSING_PAGE]
         log.finish("ok" if run.clean else "problems", run.counts())

@@ -22,8 +22,9 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from tests.mediawiki import _free_port, _no_proxy_for_localhost
+from tests.mediawiki import _no_proxy_for_localhost
 from tests.oxigraph import Oxigraph
+from tests.servers import free_port
 from wikibot.adapters.query_embedded import EmbeddedQueryStore, Triple
 from wikibot.adapters.query_live import POST_THRESHOLD, SparqlEndpoint
 from wikibot.ports import QueryEndpoint, QueryEndpointError, QueryError, RdfTerm, SelectResult
@@ -353,7 +354,7 @@ def test_an_answer_that_is_not_a_result(stub: Stub, sleeps: list[float]) -> None
 
 def test_an_unreachable_endpoint_is_retried_then_an_endpoint_error(sleeps: list[float]) -> None:
     _no_proxy_for_localhost()
-    url = f"http://127.0.0.1:{_free_port()}/sparql"  # nothing listens there
+    url = f"http://127.0.0.1:{free_port()}/sparql"  # nothing listens there
     with pytest.raises(QueryEndpointError, match=r"unreachable.*gave up after 3 attempts"):
         _endpoint(url, sleeps, retries=2, backoff=0.1).select("SELECT * WHERE { ?s ?p ?o }")
     assert sleeps == [0.1, 0.2]

@@ -21,6 +21,7 @@ from wikibot.ports import EntityStoreError, Page, SaveOutcome
 from wikibot.settings import load_settings
 from wikibot.status.boxes import HUB_PARAMS, PARTNERSHIP_PARAMS
 from wikibot.wikibase.instance import InstanceIds
+from wikibot.wikibase.mapping import ResolvedMapping
 
 ROOT = Path(__file__).resolve().parents[2]
 BOX_PAGES = ("ESEAP Hub", "EU policy", "FindingGLAMs", "Language Diversity Hub", "WikiFranca", "Wikimedia CEE Hub")
@@ -41,6 +42,10 @@ def workspace(tmp_path: Path) -> Path:
     assert run("bootstrap", "--workspace", str(root))[0] == 0
     assert run("sync", "--workspace", str(root))[0] == 0
     return root
+
+
+def _mapping(root: Path) -> ResolvedMapping:
+    return InstanceIds.parse((root / "wikibase-ids.json").read_text(encoding="utf-8")).resolved()
 
 
 def text(root: Path, title: str) -> str:
@@ -97,7 +102,7 @@ def test_boxes_are_brought_in_line_changing_only_owned_parameters_and_a_second_r
 def test_a_change_in_the_wikibase_reaches_the_box(workspace: Path) -> None:
     status(workspace)
     settings = load_settings(workspace=workspace)
-    mapping = InstanceIds.parse((workspace / "wikibase-ids.json").read_text(encoding="utf-8")).resolved()
+    mapping = _mapping(workspace)
     item = re.search(r"\| item *= (Q\d+)", text(workspace, "Wikimedia CEE Hub"))
     assert item is not None and settings.status.kinds == ["hub", "partnership"]
     set_hub_status(LocalEntityStore(workspace), mapping, item.group(1), "under-review")
@@ -164,7 +169,7 @@ def test_a_failed_run_is_on_the_heartbeat_with_its_reason_and_health_reads_the_r
     workspace: Path,
 ) -> None:
     settings = load_settings(workspace=workspace)
-    mapping = InstanceIds.parse((workspace / "wikibase-ids.json").read_text(encoding="utf-8")).resolved()
+    mapping = _mapping(workspace)
     state = SqliteStateStore(workspace / "state" / "sync.sqlite")
     pages = LocalPageStore(workspace)
     with pytest.raises(EntityStoreError):
@@ -205,7 +210,7 @@ class Broken(LocalPageStore):
 
 def test_a_run_stopped_by_a_bug_is_logged_as_failed_and_shown_on_the_heartbeat(workspace: Path) -> None:
     settings = load_settings(workspace=workspace)
-    mapping = InstanceIds.parse((workspace / "wikibase-ids.json").read_text(encoding="utf-8")).resolved()
+    mapping = _mapping(workspace)
     state = SqliteStateStore(workspace / "state" / "sync.sqlite")
     with pytest.raises(RuntimeError):
         jobs.status(settings, Broken(workspace), LocalEntityStore(workspace), state, mapping=mapping,

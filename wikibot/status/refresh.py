@@ -66,8 +66,9 @@ class Targets:
     problems: list[StatusProblem]
 
 
-def wikibase_view(entries: Iterable[Entry], fetched: Mapping[str, Entity | None], mapping: ResolvedMapping) -> Targets:
-    """Every registry item read back as an entry; an item that cannot be read is a problem."""
+def wikibase_view(entries: Iterable[Entry], fetched: Mapping[str, Entity | None],
+                  mapping: ResolvedMapping) -> tuple[dict[str, Entry], list[StatusProblem]]:
+    """Every registry item read back as an entry, by registry id; an item that cannot be read is a problem."""
     registry_ids = {e.item: e.id for e in entries if e.item}
     view: dict[str, Entry] = {}
     problems: list[StatusProblem] = []
@@ -80,18 +81,18 @@ def wikibase_view(entries: Iterable[Entry], fetched: Mapping[str, Entity | None]
             view[registry_id] = from_entity(entity.data, mapping, registry_ids)
         except EntityReadError as error:
             problems.append(StatusProblem(registry_id, None, str(error)))
-    return Targets({}, view, problems)
+    return view, problems
 
 
-def place_boxes(view: Targets, kinds: Iterable[EntryKind], forbidden: Iterable[str]) -> Targets:
+def place_boxes(view: dict[str, Entry], kinds: Iterable[EntryKind], forbidden: Iterable[str]) -> Targets:
     """Each entry of ``kinds`` that has a page, by page; a page named by two entries, or one
     the bot keeps for something else (a registry, report or heartbeat page), is a problem."""
     wanted, off_limits = set(kinds), {t.replace("_", " ") for t in forbidden}
     by_page: dict[str, list[Entry]] = {}
-    for entry in view.view.values():
+    for entry in view.values():
         if entry.kind in wanted and entry.page:
             by_page.setdefault(entry.page, []).append(entry)
-    problems = list(view.problems)
+    problems: list[StatusProblem] = []
     placed: dict[str, Entry] = {}
     for title, entries in sorted(by_page.items()):
         if title in off_limits:
@@ -103,7 +104,7 @@ def place_boxes(view: Targets, kinds: Iterable[EntryKind], forbidden: Iterable[s
                                                     "left alone") for e in entries]
         else:
             placed[title] = entries[0]
-    return Targets(placed, view.view, problems)
+    return Targets(placed, view, problems)
 
 
 @dataclass
@@ -158,9 +159,10 @@ def refresh(entries: Iterable[Entry], entities: EntityStore, refresher: BoxRefre
     """Read the items of ``entries`` and their pages; plan every box; save the changed ones."""
     entries = list(entries)
     fetched = entities.fetch_entities(sorted({e.item for e in entries if e.item}))
-    targets = place_boxes(wikibase_view(entries, fetched, mapping), kinds, forbidden)
+    view, unreadable = wikibase_view(entries, fetched, mapping)
+    targets = place_boxes(view, kinds, forbidden)
     read = refresher.pages.fetch_pages(list(targets.entries)) if targets.entries else {}
-    run = StatusRun(refresher.plan(targets, read), list(targets.problems), dry_run=dry_run)
+    run = StatusRun(refresher.plan(targets, read), unreadable + targets.problems, dry_run=dry_run)
     if not dry_run:
         refresher.apply(run, targets)
     return run

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..wikitext.escape import escape_value
+from ..wikitext.escape import escape_cell, escape_value
 from .apply import SyncResult
 from .merge import Change, Conflict
 from .plan import SyncPlan
@@ -91,7 +91,7 @@ def plan_json(plan: SyncPlan) -> dict[str, Any]:
 
 
 def _cell(value: Any) -> str:
-    return escape_value(show(value)).replace("|", "&#124;")
+    return escape_cell(show(value))
 
 
 def report_page(result: SyncResult | None, plan: SyncPlan) -> str:

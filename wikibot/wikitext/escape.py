@@ -61,6 +61,12 @@ def escape_value(text: str) -> str:
     return "".join(out)
 
 
+def escape_cell(text: str) -> str:
+    """Wikitext for a table cell that reads back as exactly ``text``: ``escape_value``, and ``!``
+    too, so that no value can start a cell, row or header of the table it stands in."""
+    return escape_value(text).replace("!", _ref("!"))
+
+
 def _decode(match: re.Match[str]) -> str:
     body = match.group(1)
     if body.startswith("#"):

@@ -46,6 +46,11 @@ def normalize_template_name(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def template_name(template: Template) -> str:
+    """The name a template call uses, as MediaWiki compares it (comments in it ignored)."""
+    return normalize_template_name("".join(str(n) for n in template.name.nodes if not isinstance(n, Comment)))
+
+
 @dataclass(frozen=True)
 class TemplateNames:
     """The names of the registry templates on the wiki (configurable per wiki)."""
@@ -59,8 +64,7 @@ class TemplateNames:
 
     def kind_of_template(self, template: Template) -> EntryKind | None:
         """The kind of entry a template call stands for (comments in its name ignored)."""
-        name = "".join(str(n) for n in template.name.nodes if not isinstance(n, Comment))
-        return self.kind_of(name)
+        return self.kind_of(template_name(template))
 
     def kind_of(self, name: str) -> EntryKind | None:
         wanted = normalize_template_name(name)

@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Comment, Template
+from mwparserfromhell.nodes import Template
 
 from .escape import escape_value
-from .registry_page import normalize_template_name, read_param_value
+from .registry_page import normalize_template_name, read_param_value, template_name
 from .template_edit import insert_param, set_value
 
 
@@ -28,9 +28,6 @@ class BoxUpdate:
     changed: dict[str, tuple[str, str]]
 
 
-def _is_box(template: Template, name: str) -> bool:
-    shown = "".join(str(n) for n in template.name.nodes if not isinstance(n, Comment))
-    return normalize_template_name(shown) == normalize_template_name(name)
 
 
 def _current(template: Template, param: str) -> str | None:
@@ -65,7 +62,8 @@ def update_boxes(text: str, name: str, values: Mapping[str, str], order: Sequenc
     owned parameters before it.  An unchanged page comes back as the same string.
     """
     code = mwparserfromhell.parse(text)
-    boxes = [t for t in code.filter_templates(recursive=True) if _is_box(t, name)]
+    wanted = normalize_template_name(name)
+    boxes = [t for t in code.filter_templates(recursive=True) if template_name(t) == wanted]
     rank = {param: i for i, param in enumerate(order)}
     changed: dict[str, tuple[str, str]] = {}
     for box in boxes:
