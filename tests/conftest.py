@@ -1,6 +1,8 @@
-"""Fixtures every test directory can use: the real MediaWiki of tests/mediawiki.py, and the real
-Oxigraph server of tests/oxigraph.py (a plugin: it marks its own tests)."""
+"""Fixtures every test directory can use: the real MediaWiki of tests/mediawiki.py, the real
+Oxigraph server of tests/oxigraph.py (a plugin: it marks its own tests), and the example
+registry in a query store (tests/coverage_support.py)."""
 
+from tests.coverage_support import coverage_env  # noqa: F401
 from tests.mediawiki import (  # noqa: F401  (fixtures and the hook that marks their tests)
     fresh_mediawiki,
     mediawiki,

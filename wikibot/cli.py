@@ -11,24 +11,49 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from . import __version__, heartbeat, jobs
 from .adapters.entity_local import LocalEntityStore
+from .adapters.query_embedded import EmbeddedQueryStore
 from .adapters.state_sqlite import SqliteStateStore
 from .adapters.workspace import LocalPageStore, atomic_write
 from .bootstrap import bootstrap
-from .ports import EntityStore, EntityStoreError, PageStore, PageStoreError, StateStoreError
-from .settings import EXAMPLES, ConfigError, Settings, ids_path, init_workspace, load_settings, state_path
+from .coverage import report as coverage_report
+from .coverage.index import QueryIndex
+from .coverage.questions import NAMES, QuestionError, load_query_file, load_question
+from .coverage.template import QueryTemplateError
+from .ports import (
+    EntityStore,
+    EntityStoreError,
+    PageStore,
+    PageStoreError,
+    QueryEndpoint,
+    QueryEndpointError,
+    QueryError,
+    StateStoreError,
+)
+from .settings import (
+    EXAMPLES,
+    ConfigError,
+    Settings,
+    ids_path,
+    init_workspace,
+    load_settings,
+    query_store_path,
+    state_path,
+)
 from .status.report import status_json, status_text
 from .sync.report import plan_json, plan_text
 from .wikibase.instance import InstanceIds
 from .wikibase.mapping import ResolvedMapping
+from .wikibase.rdf import RdfPrefixes
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 LOCAL_USER = "wikibot"  # the bot's name on workspace pages, for {{bots|deny=…}}
@@ -149,6 +174,51 @@ def build_parser() -> argparse.ArgumentParser:
                         help="check only this job (repeatable; default: every job on the heartbeat)")
     health.set_defaults(handler=_health)
 
+    cover = commands.add_parser(
+        "coverage", help="answer the coverage questions (languages, regions, themes, ...) with SPARQL",
+        description="Answer named coverage questions with SPARQL on the registry's RDF: "
+                    + "; ".join(NAMES) + ". With no question named, all of them. The queries run on "
+                    "[query] endpoint (the Wikibase's query service) or, when it is unset, on the "
+                    "embedded query store in the workspace, which 'wikibot sync' keeps current. "
+                    "Exit 0 when every question was answered, 1 when the endpoint could not answer, "
+                    "2 on a usage or configuration error.",
+    )
+    _add_config_options(cover)
+    cover.add_argument("questions", nargs="*", metavar="QUESTION", help=f"which questions ({', '.join(NAMES)})")
+    cover.add_argument("--format", choices=("table", "csv", "json", "wiki"), default="table",
+                       help="output: aligned table, CSV, JSON, or the wikitext of the report page (default: table)")
+    cover.add_argument("--publish", action="store_true",
+                       help="save the answers to the report page ([query] report_page), only when they changed")
+    cover.add_argument("--dry-run", action="store_true",
+                       help="with --publish: print the diff of the report page instead of saving it")
+    cover.add_argument("--rebuild", action="store_true",
+                       help="first rebuild the embedded query store from the entity store")
+    cover.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                       help="the day reviews are counted from (default: today, UTC)")
+    cover.add_argument("--days", type=_positive, metavar="N",
+                       help="reviews due within N days count as due (default: [query] review_days, 30)")
+    cover.add_argument("--top", type=_positive, metavar="N",
+                       help="how many of the most spoken languages to look at (default: [query] top_languages, 10)")
+    cover.set_defaults(handler=_coverage)
+
+    sparql = commands.add_parser(
+        "sparql", help="run any SPARQL query file with the instance's prefixes and ids filled in",
+        description="Run a SELECT query from FILE on the query endpoint (or the embedded store). "
+                    "The instance's PREFIX lines it uses are put in front, and placeholders are "
+                    "filled: {{P:region}} and {{Q:class:hub}} become the instance's ids, "
+                    "{{LABEL ?x ?xLabel}} a label with language fallback, {{param:today}} a value "
+                    "of the run. Exit 0 when answered, 1 when the endpoint could not answer or "
+                    "refused the query, 2 on a usage or configuration error.",
+    )
+    _add_config_options(sparql)
+    sparql.add_argument("file", type=Path, metavar="FILE.rq", help="the query")
+    sparql.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                        help="output format (default: table)")
+    sparql.add_argument("--print-query", action="store_true",
+                        help="print the query as it would be sent, and run nothing")
+    sparql.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="{{param:today}} (default: today, UTC)")
+    sparql.set_defaults(handler=_sparql)
+
     init = commands.add_parser(
         "init", help="create a local workspace from a bundled example",
         description="Create a local workspace directory holding a bundled example: "
@@ -168,6 +238,12 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-21") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    return int(text)
 
 
 def _age(text: str) -> dt.timedelta:
@@ -288,10 +364,16 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
     state = SqliteStateStore(state_path(settings))
     listing = entities.entity_ids if isinstance(entities, LocalEntityStore) else None
     progress = _progress(args, out)
+    index = None
+    if settings.query.endpoint is None and not args.dry_run:
+        try:
+            index = _query_index(settings, _embedded_store(settings))
+        except QueryEndpointError as error:
+            print(f"wikibot: the query store is not kept current this time: {error}", file=sys.stderr)
     try:
         run = jobs.sync(settings, pages, entities, state, mapping=mapping, user=user, dry_run=args.dry_run,
                         retire=args.retire, allow_shrink=args.allow_shrink, list_items=listing,
-                        progress=progress)
+                        progress=progress, index=index)
     except (EntityStoreError, PageStoreError) as error:
         print(f"wikibot: sync stopped: {error}\nWhat was written before is recorded in {state.path}; "
               "run it again once the wiki answers.", file=sys.stderr)
@@ -305,6 +387,7 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
                                   "items_updated": run.result.items_updated, "pages_edited": run.result.pages_edited,
                                   "written_back": run.result.written_back, "retired": run.result.retired,
                                   "report_page_saved": run.report_changed,
+                                  "query_store_updated": run.indexed, "query_store_error": run.index_error,
                                   "problems": [vars(p) for p in run.result.problems]}
         json.dump(document, out, ensure_ascii=False, indent=1)
         out.write("\n")
@@ -334,6 +417,11 @@ def _print_sync(run: jobs.SyncRun, settings: Settings, out: TextIO) -> None:
     report = ""
     if settings.sync.report_page:
         report = f"; report page {'updated' if run.report_changed else 'unchanged'}"
+    if run.index_error:
+        print(f"query store: not brought up to date: {run.index_error} (run 'wikibot coverage --rebuild')",
+              file=out)
+    elif run.indexed:
+        print(f"query store: {len(run.indexed)} entities updated", file=out)
     print(f"sync: created {counts['created']} items (found {counts['adopted']}), updated {counts['items_updated']} "
           f"items, edited {counts['pages_edited']} pages ({counts['written_back']} item ids written back); "
           f"{_count(counts['conflicts'], 'conflict')}, {counts['problems']} not synced, "
@@ -342,8 +430,14 @@ def _print_sync(run: jobs.SyncRun, settings: Settings, out: TextIO) -> None:
 
 def _progress(args: argparse.Namespace, out: TextIO) -> Callable[[str], None]:
     """Progress lines: on the output, or on stderr when the output is one JSON document."""
-    stream = sys.stderr if args.format == "json" else out
-    return lambda message: print(message, file=stream)
+    return _progress_to(sys.stderr if args.format == "json" else out)
+
+
+def _progress_to(stream: TextIO) -> Callable[[str], None]:
+    def progress(message: str) -> None:
+        print(message, file=stream)
+
+    return progress
 
 
 def _status(args: argparse.Namespace, out: TextIO) -> int:
@@ -389,6 +483,123 @@ def _health(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if report.healthy else EXIT_PROBLEMS
 
 
+def query_endpoint(settings: Settings) -> QueryEndpoint:
+    """The configured query service through SPARQLWrapper, or the workspace's embedded store."""
+    query = settings.query
+    if query.endpoint is None:
+        return _embedded_store(settings)
+    if not query.user_agent:
+        raise ConfigError("[query] endpoint is set but [query] user_agent is not: the Wikimedia User-Agent "
+                          "policy asks for one that says how to reach you, e.g. "
+                          "user_agent = \"wikibot/1.0 (https://meta.wikimedia.org/wiki/User:YourBot)\"")
+    from .adapters.query_live import SparqlEndpoint
+
+    return SparqlEndpoint(query.endpoint, user_agent=query.user_agent, timeout=query.timeout)
+
+
+def _embedded_store(settings: Settings) -> EmbeddedQueryStore:
+    path = query_store_path(settings)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return EmbeddedQueryStore(path)
+    except OSError as error:
+        raise QueryEndpointError(f"the query store {path} cannot be opened (is another wikibot run using "
+                                 f"it?): {error}") from None
+
+
+def _query_index(settings: Settings, store: QueryEndpoint) -> QueryIndex | None:
+    if not isinstance(store, EmbeddedQueryStore):
+        return None
+    return QueryIndex(store, RdfPrefixes.for_concept_uri(settings.query.concept_uri))
+
+
+def _every_entity(settings: Settings, entities: EntityStore, mapping: ResolvedMapping) -> list[str]:
+    """Every entity the query store should hold: all of a local store; of a live Wikibase the
+    mapped properties and items and the items the sync state knows."""
+    if isinstance(entities, LocalEntityStore):
+        return entities.entity_ids()
+    state = SqliteStateStore(state_path(settings))
+    try:
+        synced = [entry.item for entry in state.entries().values()]
+    finally:
+        state.close()
+    return list(dict.fromkeys([*mapping.properties.values(), *mapping.items.values(), *synced]))
+
+
+def _coverage(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args)
+    mapping = _mapping(settings)
+    questions = [load_question(name) for name in dict.fromkeys(args.questions or NAMES)]
+    if args.dry_run and not args.publish:
+        raise ConfigError("--dry-run goes with --publish (without --publish nothing is saved anyway)")
+    if args.publish and not settings.query.report_page:
+        raise ConfigError("--publish needs a report page: set [query] report_page")
+    today = args.today or dt.datetime.now(dt.UTC).date()
+    context = jobs.query_context(settings, mapping, today=today, days=args.days, top=args.top)
+    progress = _progress_to(sys.stderr)
+    try:
+        endpoint = query_endpoint(settings)
+        index = _query_index(settings, endpoint)
+        if index is None and args.rebuild:
+            raise ConfigError("--rebuild is for the embedded query store; [query] endpoint is set")
+        if index is not None and (args.rebuild or not index.versions()):
+            entities = entity_store(settings)
+            count = jobs.rebuild_index(index, entities, _every_entity(settings, entities, mapping), progress=progress)
+            progress(f"query store: rebuilt from {_describe_store(settings)}: {count} entities")
+        if args.publish:
+            pages, _ = page_store(settings)
+            state = SqliteStateStore(state_path(settings))
+            try:
+                run = jobs.coverage(settings, endpoint, questions, context, pages=pages, state=state, publish=True,
+                                    dry_run=args.dry_run)
+            finally:
+                state.close()
+        else:
+            run = jobs.coverage(settings, endpoint, questions, context)
+    except (QueryError, QueryEndpointError) as error:
+        print(f"wikibot: coverage stopped: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    out.write(_render_answers(run.answers, args.format, settings))
+    if args.publish:
+        title = settings.query.report_page
+        if args.dry_run:
+            diff = difflib.unified_diff((run.current_text or "").splitlines(), (run.page_text or "").splitlines(),
+                                        fromfile=f"{title} (now)", tofile=f"{title} (new)", lineterm="")
+            lines = list(diff)
+            for line in lines or [f"{title}: unchanged"]:
+                print(line, file=sys.stderr)
+        else:
+            print(f"coverage: report page {title} {'saved' if run.published else 'unchanged'}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _render_answers(answers: Sequence[Any], form: str, settings: Settings) -> str:
+    if form == "csv":
+        return coverage_report.render_csv(answers)
+    if form == "json":
+        return coverage_report.render_json(answers)
+    if form == "wiki":
+        return coverage_report.render_wiki(answers, ui_url=settings.query.ui_url)
+    return coverage_report.render_table(answers)
+
+
+def _sparql(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args)
+    mapping = _mapping(settings)
+    question = load_query_file(args.file)
+    context = jobs.query_context(settings, mapping, today=args.today or dt.datetime.now(dt.UTC).date())
+    if args.print_query:
+        out.write(context.render(question.template))
+        return EXIT_OK
+    try:
+        run = jobs.coverage(settings, query_endpoint(settings), [question], context)
+    except (QueryError, QueryEndpointError) as error:
+        print(f"wikibot: {args.file}: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    out.write(_render_answers(run.answers, args.format, settings))
+    return EXIT_OK
+
+
 def _init(args: argparse.Namespace, out: TextIO) -> int:
     init_workspace(args.directory, args.example)
     print(f"created the workspace {args.directory}/ from the bundled example {args.example!r}",
@@ -405,7 +616,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.handler(args, out))
-    except (ConfigError, PageStoreError, EntityStoreError, StateStoreError) as error:
+    except (ConfigError, PageStoreError, EntityStoreError, StateStoreError, QuestionError,
+            QueryTemplateError) as error:
         print(f"wikibot: {error}", file=sys.stderr)
         return EXIT_USAGE
 

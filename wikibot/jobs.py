@@ -16,7 +16,22 @@ from typing import Any
 
 from . import heartbeat
 from .bulk import bulk_allocation
-from .ports import EntityStore, EntityStoreError, Page, PageStore, PageStoreError, Saved, StateStore
+from .coverage.index import QueryIndex, Watched, with_revision
+from .coverage.questions import Answer, Question, ask, query_values
+from .coverage.report import render_wiki
+from .coverage.template import QueryContext
+from .ports import (
+    EntityJson,
+    EntityStore,
+    EntityStoreError,
+    Page,
+    PageStore,
+    PageStoreError,
+    QueryEndpoint,
+    QueryEndpointError,
+    Saved,
+    StateStore,
+)
 from .registry.check import Registry
 from .registry.models import EntryKind
 from .registry.problems import Problem, ProblemCode, SourceRef
@@ -27,6 +42,7 @@ from .sync.plan import SyncPlan, plan_sync
 from .sync.report import report_page
 from .wikibase.entity import entry_kind
 from .wikibase.mapping import ResolvedMapping
+from .wikibase.rdf import RdfPrefixes
 from .wikitext.registry_page import ParsedPage, parse_registry
 
 
@@ -97,6 +113,8 @@ class SyncRun:
     result: SyncResult | None = None
     report_changed: bool = False
     dry_run: bool = False
+    indexed: list[str] = field(default_factory=list)  # entities written to the query store
+    index_error: str | None = None  # the query store could not be brought up to date
 
     @property
     def blocked(self) -> bool:
@@ -123,12 +141,17 @@ def sync(
     settings: Settings, pages: PageStore, entities: EntityStore, state: StateStore, *,
     mapping: ResolvedMapping, user: str, dry_run: bool = False, retire: bool = False, allow_shrink: bool = False,
     list_items: Callable[[], list[str]] | None = None, progress: Callable[[str], None] = lambda message: None,
+    index: QueryIndex | None = None,
 ) -> SyncRun:
     """``wikibot sync``: registry pages and Wikibase items brought into agreement, both ways.
 
     ``list_items``: every entity id of the Wikibase, when the store can list them (to report
-    registry items that no page names).  Store failures propagate after the run is logged.
+    registry items that no page names).  ``index``: the embedded query store, brought up to
+    date from the entities the run read and wrote (no extra request).  Store failures
+    propagate after the run is logged.
     """
+    watched = Watched(entities) if index is not None and not dry_run else None
+    entities = watched or entities
     titles = list(settings.registry.pages)
     read = pages.fetch_pages(titles)
     loaded = read_registry(settings, read)
@@ -152,7 +175,14 @@ def sync(
         if report_title:
             run.report_changed = publish_report(pages, report_title, report_page(result, plan))
             result.report_saved = run.report_changed
-        log.finish("ok" if run.clean else "problems", result.counts())
+        counts = result.counts()
+        if index is not None and watched is not None:
+            try:
+                run.indexed = index_entities(index, watched, mapping, seen=watched.seen, progress=progress)
+                counts["query_store"] = len(run.indexed)
+            except QueryEndpointError as error:  # the wikis are in agreement; only the copy lags
+                run.index_error = str(error)
+        log.finish("ok" if run.clean else "problems", counts)
     return run
 
 
@@ -217,7 +247,8 @@ def status(
     kinds = [EntryKind(kind) for kind in settings.status.kinds]
     templates = {EntryKind.HUB: settings.status.templates.hub,
                  EntryKind.PARTNERSHIP: settings.status.templates.partnership}
-    forbidden = [*settings.registry.pages, settings.sync.report_page or "", settings.heartbeat.page or ""]
+    forbidden = [*settings.registry.pages, settings.sync.report_page or "", settings.heartbeat.page or "",
+                 settings.query.report_page or ""]
     refresher = BoxRefresher(pages, templates, user, today, settings.status.missing == "add", progress)
     go = functools.partial(refresh, loaded.registry.entries, entities, refresher, mapping=mapping, kinds=kinds,
                            forbidden=forbidden)
@@ -253,6 +284,87 @@ def health(settings: Settings, pages: PageStore, state: StateStore, *, now: dt.d
     else:
         found, source = heartbeat.beats(state.runs()), "the run log"
     return HealthReport(source, heartbeat.check(found, now, max_age, jobs))
+
+
+# -- coverage ------------------------------------------------------------------------------------
+def query_context(settings: Settings, mapping: ResolvedMapping, *, today: dt.date, days: int | None = None,
+                  top: int | None = None) -> QueryContext:
+    """What the coverage queries are filled with, from the settings (``days``, ``top``: overrides)."""
+    query = settings.query
+    values = query_values(mapping, today=today, days=query.review_days if days is None else days,
+                          top=query.top_languages if top is None else top)
+    return QueryContext(mapping, RdfPrefixes.for_concept_uri(query.concept_uri), values,
+                        tuple(query.label_languages))
+
+
+def index_entities(index: QueryIndex, entities: EntityStore, mapping: ResolvedMapping, *,
+                   seen: Mapping[str, EntityJson] = {}, progress: Callable[[str], None] = lambda m: None) -> list[str]:
+    """Bring the query store up to date: the ``seen`` entities whose revision it does not hold, and
+    the instance's properties and vocabulary items when it lacks them (read, 50 a request).
+    The ids written."""
+    versions = index.versions()
+    wanted = [i for i in (*mapping.properties.values(), *mapping.items.values()) if i not in versions and i not in seen]
+    fetched = entities.fetch_entities(wanted) if wanted else {}
+    documents = [*seen.values(), *(with_revision(e.data, e.revid) for e in fetched.values() if e is not None)]
+    return index.update(documents, known=versions, progress=progress)
+
+
+def rebuild_index(index: QueryIndex, entities: EntityStore, ids: Sequence[str], *,
+                  progress: Callable[[str], None] = lambda m: None) -> int:
+    """Empty the query store and write the entities ``ids`` into it (read 50 a request); how many."""
+    progress(f"query store: reading {len(ids)} entities")
+    fetched = entities.fetch_entities(list(ids))
+    return index.rebuild((with_revision(e.data, e.revid) for e in fetched.values() if e is not None), progress)
+
+
+@dataclass
+class CoverageRun:
+    answers: list[Answer]
+    published: bool | None = None  # None: not asked to publish
+    page_text: str | None = None  # the report page's text, when asked to publish (or a dry run)
+    current_text: str | None = None  # the page's text before
+
+
+def coverage(settings: Settings, endpoint: QueryEndpoint, questions: Sequence[Question], context: QueryContext, *,
+             pages: PageStore | None = None, state: StateStore | None = None, publish: bool = False,
+             dry_run: bool = False) -> CoverageRun:
+    """``wikibot coverage``: each question asked; with ``publish`` the answers saved to the report
+    page (``[query] report_page``), only when they changed.  QueryError/QueryEndpointError propagate."""
+    if not publish:
+        return CoverageRun([ask(endpoint, question, context) for question in questions])
+    title = settings.query.report_page
+    if not title or pages is None or state is None:
+        raise ValueError("publishing needs [query] report_page, the page store and the state store")
+
+    def answer_and_render() -> CoverageRun:
+        answers = [ask(endpoint, question, context) for question in questions]
+        text = render_wiki(answers, ui_url=settings.query.ui_url, intro=_coverage_intro(settings))
+        current = pages.fetch_pages([title])[title]
+        return CoverageRun(answers, False, text, current.text if current is not None else None)
+
+    if dry_run:
+        return answer_and_render()
+    with logged_run(settings, pages, state, "coverage") as log:
+        run = answer_and_render()
+        assert run.page_text is not None
+        changed = _changed_sections(run.current_text or "", run.answers, settings)
+        summary = f"wikibot: coverage report updated ({', '.join(changed) or 'layout'})"
+        run.published = publish_report(pages, title, run.page_text, summary=summary)
+        log.finish("ok", {"questions": len(run.answers), "rows": sum(len(a.result.rows) for a in run.answers),
+                          "saved": int(run.published)})
+    return run
+
+
+def _coverage_intro(settings: Settings) -> list[str]:
+    return ["This page is written by wikibot ('wikibot coverage --publish'): the answers to the registry's "
+            "coverage questions, from the Wikibase's query service. Edits here are overwritten by the "
+            "next run; change the questions in wikibot's query files instead."]
+
+
+def _changed_sections(current: str, answers: Sequence[Answer], settings: Settings) -> list[str]:
+    """The questions whose section is not on the page as it will be written."""
+    return [answer.question.name for answer in answers
+            if render_wiki([answer], ui_url=settings.query.ui_url) not in current]
 
 
 def _registry_items(entities: EntityStore, mapping: ResolvedMapping, ids: list[str]) -> list[str]:

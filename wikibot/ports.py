@@ -8,7 +8,7 @@ exceptions: a conflict is part of a normal run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -318,3 +318,23 @@ class QueryEndpoint(Protocol):
     def select(self, query: str) -> SelectResult:
         """Run a SPARQL SELECT query; QueryError for a bad query, QueryEndpointError when no answer comes."""
         ...
+
+
+@runtime_checkable
+class QueryStore(QueryEndpoint, Protocol):
+    """A query endpoint the bot keeps current itself (the embedded store): one entity's triples
+    replaced at a time, triples shared between entities (reference and value nodes) kept once."""
+
+    def replace_entity(self, entity: str, triples: Iterable[Any], shared: Iterable[Any] = ()) -> None:
+        """Make ``triples`` all that the entity with IRI ``entity`` contributes."""
+        ...
+
+    def remove_entity(self, entity: str) -> None:
+        ...
+
+    def clear(self) -> None:
+        ...
+
+    def flush(self) -> None:
+        ...
+

@@ -129,6 +129,49 @@ class HeartbeatSettings(_Section):
     )
 
 
+class QuerySettings(_Section):
+    endpoint: str | None = Field(
+        default=None, pattern=r"^https?://",
+        description="SPARQL endpoint of the Wikibase's query service (https://query.wikidata.org/sparql, "
+                    "https://NAME.wikibase.cloud/query/sparql). Unset: the embedded query store in the "
+                    "workspace, kept current by 'wikibot sync'.",
+    )
+    store: Path = Field(
+        default=Path("state/query"),
+        description="The embedded query store (a directory); relative to the workspace.",
+    )
+    concept_uri: str = Field(
+        default="https://registry.example.org/entity/", pattern=r"^https?://\S+/$",
+        description="The Wikibase's concept base URI, the start of its entity IRIs "
+                    "(http://www.wikidata.org/entity/, https://NAME.wikibase.cloud/entity/).",
+    )
+    ui_url: str | None = Field(
+        default=None, pattern=r"^https?://",
+        description="The query service's web UI (https://query.wikidata.org/): the report page links "
+                    "each query there. Unset: no link.",
+    )
+    report_page: str | None = Field(
+        default="Registry/Coverage",
+        description="Page 'wikibot coverage --publish' saves the answers to (only when they changed).",
+    )
+    label_languages: list[str] = Field(
+        default=["en", "mul"], min_length=1,
+        description="Languages of the labels shown, in order of preference (then the item id).",
+    )
+    top_languages: int = Field(default=10, ge=1, le=200,
+                               description="How many of the most spoken languages the languages and gaps "
+                                           "questions look at.")
+    review_days: int = Field(default=30, ge=0, le=3660,
+                             description="The reviews question lists reviews due within this many days.")
+    timeout: float = Field(default=60, gt=0, description="Seconds a query to the endpoint may take.")
+    user_agent: str | None = Field(
+        default=None, pattern=r"\S",
+        description="User-Agent for the endpoint, with a way to reach you, as the Wikimedia User-Agent "
+                    "policy asks: 'wikibot/1.0 (https://meta.wikimedia.org/wiki/User:YourBot)'. "
+                    "Needed when endpoint is set.",
+    )
+
+
 class WorkspaceSettings(_Section):
     path: Path = Field(default=DEFAULT_WORKSPACE, description="The local workspace directory.")
 
@@ -143,6 +186,7 @@ class Settings(_Section):
     sync: SyncSettings = SyncSettings()
     status: StatusSettings = StatusSettings()
     heartbeat: HeartbeatSettings = HeartbeatSettings()
+    query: QuerySettings = QuerySettings()
     source: Path | None = Field(default=None, exclude=True)  # the file read, for messages
 
 
@@ -176,6 +220,12 @@ def ids_path(settings: Settings) -> Path:
 def state_path(settings: Settings) -> Path:
     """The sync state database, resolved against the workspace."""
     path = settings.sync.state_file
+    return path if path.is_absolute() else settings.workspace.path / path
+
+
+def query_store_path(settings: Settings) -> Path:
+    """The embedded query store, resolved against the workspace."""
+    path = settings.query.store
     return path if path.is_absolute() else settings.workspace.path / path
 
 

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from ..ports import QueryEndpointError, QueryError, RdfTerm, SelectResult
 
-Triple = tuple[RdfTerm, RdfTerm, RdfTerm]
+Triple = tuple[RdfTerm, RdfTerm, RdfTerm] | ox.Triple  # ours, or pyoxigraph's (``wikibase/rdf.py``)
 
 
 def _subject(term: RdfTerm) -> ox.NamedNode | ox.BlankNode:
@@ -51,7 +51,11 @@ def _graph(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
 def _quads(triples: Iterable[Triple], graph: str | None) -> list[ox.Quad]:
     name = _graph(graph)
     quads = []
-    for subject, predicate, obj in triples:
+    for triple in triples:
+        if isinstance(triple, ox.Triple):
+            quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, name))
+            continue
+        subject, predicate, obj = triple
         if predicate.kind != "uri":
             raise ValueError(f"a predicate must be an IRI: {predicate.to_ntriples()}")
         quads.append(ox.Quad(_subject(subject), ox.NamedNode(predicate.value), _object(obj), name))

@@ -30,8 +30,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pyoxigraph import BlankNode, NamedNode, Triple
+from pyoxigraph import BlankNode, NamedNode
 from pyoxigraph import Literal as RdfLiteral
+from pyoxigraph import Triple as Triple  # the terms this module makes (re-exported)
 
 from .datatypes import GREGORIAN
 from .entity import best_statements
