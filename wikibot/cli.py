@@ -3,8 +3,10 @@
 Exit codes, the same for every command:
 
     0  done, nothing wrong
-    1  done, and problems were found (invalid entries, conflicts)
+    1  done, and problems were found (invalid entries, conflicts), or a wiki or endpoint
+       did not answer (what was done before is kept; run it again)
     2  usage or configuration error: nothing was done
+    3  another run of the same job is under way on this workspace: nothing was done
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
+import io
 import json
 import os
 import sys
@@ -21,6 +24,7 @@ from typing import Any, TextIO
 
 from . import __version__, heartbeat, jobs
 from .adapters.entity_local import LocalEntityStore
+from .adapters.lock import LockHeldError, job_lock
 from .adapters.query_embedded import EmbeddedQueryStore
 from .adapters.state_sqlite import SqliteStateStore
 from .adapters.workspace import LocalPageStore, atomic_write
@@ -55,7 +59,8 @@ from .wikibase.instance import InstanceIds
 from .wikibase.mapping import ResolvedMapping
 from .wikibase.rdf import RdfPrefixes
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+RUNNABLE = ("validate", "sync", "status", "coverage", "health")  # what 'wikibot run' runs, in any order
 LOCAL_USER = "wikibot"  # the bot's name on workspace pages, for {{bots|deny=…}}
 
 
@@ -92,11 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "Meta-Wiki pages and a Wikibase, and answer coverage questions. With no "
                     "configuration every job runs offline on a local workspace holding the "
                     "bundled example registry.",
-        epilog="Exit codes: 0 done and nothing wrong; 1 problems found; 2 usage or "
-               "configuration error. Each command has its own --help.",
+        epilog="Exit codes: 0 done and nothing wrong; 1 problems found (or a wiki did not answer); "
+               "2 usage or configuration error; 3 another run of the same job is under way. "
+               "Each command has its own --help.",
     )
     parser.add_argument("--version", action="version", version=f"wikibot {__version__}",
                         help="print the version and exit")
+    parser.add_argument("--log-format", choices=("text", "json"), default="text",
+                        help="messages on stderr as text, or one JSON object a line (default: text)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     validate = commands.add_parser(
@@ -219,6 +227,18 @@ def build_parser() -> argparse.ArgumentParser:
     sparql.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="{{param:today}} (default: today, UTC)")
     sparql.set_defaults(handler=_sparql)
 
+    runner = commands.add_parser(
+        "run", help="run several jobs one after the other (one entry point for cron, systemd, Toolforge)",
+        description="Run each JOB in the order given, as its own command would with its defaults "
+                    "('coverage' publishes the report page; its tables are not printed). Each job takes "
+                    "its own lock, so a job still running from the last schedule makes that job exit 3 "
+                    "and the others run. Exit code: the highest of the jobs' (0 when all were fine).",
+    )
+    _add_config_options(runner)
+    runner.add_argument("jobs", nargs="+", choices=RUNNABLE, metavar="JOB",
+                        help=f"jobs to run: {', '.join(RUNNABLE)}")
+    runner.set_defaults(handler=_run_jobs)
+
     init = commands.add_parser(
         "init", help="create a local workspace from a bundled example",
         description="Create a local workspace directory holding a bundled example: "
@@ -255,7 +275,7 @@ def _age(text: str) -> dt.timedelta:
 
 def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(config=args.config, workspace=args.workspace,
-                         announce=lambda message: print(message, file=sys.stderr))
+                         announce=_logger(args))
 
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
@@ -369,14 +389,14 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
         try:
             index = _query_index(settings, _embedded_store(settings))
         except QueryEndpointError as error:
-            print(f"wikibot: the query store is not kept current this time: {error}", file=sys.stderr)
+            _logger(args)(f"wikibot: the query store is not kept current this time: {error}", "warning")
     try:
         run = jobs.sync(settings, pages, entities, state, mapping=mapping, user=user, dry_run=args.dry_run,
                         retire=args.retire, allow_shrink=args.allow_shrink, list_items=listing,
                         progress=progress, index=index)
     except (EntityStoreError, PageStoreError) as error:
-        print(f"wikibot: sync stopped: {error}\nWhat was written before is recorded in {state.path}; "
-              "run it again once the wiki answers.", file=sys.stderr)
+        _logger(args)(f"wikibot: sync stopped: {error}\nWhat was written before is recorded in {state.path}; "
+              "run it again once the wiki answers.", "error")
         return EXIT_PROBLEMS
     finally:
         state.close()
@@ -429,15 +449,31 @@ def _print_sync(run: jobs.SyncRun, settings: Settings, out: TextIO) -> None:
 
 
 def _progress(args: argparse.Namespace, out: TextIO) -> Callable[[str], None]:
-    """Progress lines: on the output, or on stderr when the output is one JSON document."""
-    return _progress_to(sys.stderr if args.format == "json" else out)
+    """Progress lines: on the output; on stderr when the output is one JSON document or the log
+    is structured (``--log-format json``)."""
+    if args.format == "json" or args.log_format == "json":
+        return _logger(args)
 
-
-def _progress_to(stream: TextIO) -> Callable[[str], None]:
     def progress(message: str) -> None:
-        print(message, file=stream)
+        print(message, file=out)
 
     return progress
+
+
+def _logger(args: argparse.Namespace) -> Callable[..., None]:
+    """Messages to stderr: as they are, or with ``--log-format json`` one JSON object a line
+    (time, level, command, message) for log collectors."""
+    form, command = getattr(args, "log_format", "text"), getattr(args, "command", None)
+
+    def log(message: str, level: str = "info") -> None:
+        if form == "json":
+            record = {"time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "level": level,
+                      "command": command, "message": message}
+            print(json.dumps(record, ensure_ascii=False), file=sys.stderr, flush=True)
+        else:
+            print(message, file=sys.stderr)
+
+    return log
 
 
 def _status(args: argparse.Namespace, out: TextIO) -> int:
@@ -452,8 +488,8 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
         run = jobs.status(settings, pages, entities, state, mapping=mapping, user=user, today=today,
                           dry_run=args.dry_run, progress=progress)
     except (EntityStoreError, PageStoreError) as error:
-        print(f"wikibot: status stopped: {error}\nThe pages saved before are saved; run it again once the "
-              "wiki answers.", file=sys.stderr)
+        _logger(args)(f"wikibot: status stopped: {error}\nThe pages saved before are saved; run it again once "
+                      "the wiki answers.", "error")
         return EXIT_PROBLEMS
     finally:
         state.close()
@@ -536,7 +572,7 @@ def _coverage(args: argparse.Namespace, out: TextIO) -> int:
         raise ConfigError("--publish needs a report page: set [query] report_page")
     today = args.today or dt.datetime.now(dt.UTC).date()
     context = jobs.query_context(settings, mapping, today=today, days=args.days, top=args.top)
-    progress = _progress_to(sys.stderr)
+    progress = _logger(args)
     try:
         endpoint = query_endpoint(settings)
         index = _query_index(settings, endpoint)
@@ -557,7 +593,7 @@ def _coverage(args: argparse.Namespace, out: TextIO) -> int:
         else:
             run = jobs.coverage(settings, endpoint, questions, context)
     except (QueryError, QueryEndpointError) as error:
-        print(f"wikibot: coverage stopped: {error}", file=sys.stderr)
+        _logger(args)(f"wikibot: coverage stopped: {error}", "error")
         return EXIT_PROBLEMS
     out.write(_render_answers(run.answers, args.format, settings))
     if args.publish:
@@ -567,9 +603,9 @@ def _coverage(args: argparse.Namespace, out: TextIO) -> int:
                                         fromfile=f"{title} (now)", tofile=f"{title} (new)", lineterm="")
             lines = list(diff)
             for line in lines or [f"{title}: unchanged"]:
-                print(line, file=sys.stderr)
+                _logger(args)(line)
         else:
-            print(f"coverage: report page {title} {'saved' if run.published else 'unchanged'}", file=sys.stderr)
+            _logger(args)(f"coverage: report page {title} {'saved' if run.published else 'unchanged'}")
     return EXIT_OK
 
 
@@ -594,7 +630,7 @@ def _sparql(args: argparse.Namespace, out: TextIO) -> int:
     try:
         run = jobs.coverage(settings, query_endpoint(settings), [question], context)
     except (QueryError, QueryEndpointError) as error:
-        print(f"wikibot: {args.file}: {error}", file=sys.stderr)
+        _logger(args)(f"wikibot: {args.file}: {error}", "error")
         return EXIT_PROBLEMS
     out.write(_render_answers(run.answers, args.format, settings))
     return EXIT_OK
@@ -607,6 +643,33 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _run_jobs(args: argparse.Namespace, out: TextIO) -> int:
+    common = [*(["--workspace", str(args.workspace)] if args.workspace else []),
+              *(["--config", str(args.config)] if args.config else [])]
+    worst = EXIT_OK
+    for job in args.jobs:
+        print(f"== wikibot {job}", file=out)
+        logs = ["--log-format", args.log_format]
+        if job == "coverage":
+            code = main([*logs, "coverage", "--publish", "--format", "csv", *common], out=io.StringIO())
+        else:
+            code = main([*logs, job, *common], out=out)
+        print(f"== wikibot {job}: exit {code}", file=out)
+        worst = max(worst, code)
+    return worst
+
+
+def _lock_name(args: argparse.Namespace) -> str | None:
+    """The job whose lock this command takes: those that write, unless it is a dry run."""
+    if getattr(args, "dry_run", False):
+        return None
+    if args.command in ("bootstrap", "sync", "status"):
+        return str(args.command)
+    if args.command == "coverage" and (args.publish or args.rebuild):
+        return "coverage"
+    return None
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     parser = build_parser()
@@ -614,11 +677,25 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    code = _dispatch(args, out)
+    if args.log_format == "json":
+        _logger(args)(f"exit {code}", "info" if code == EXIT_OK else "warning")
+    return code
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
     try:
-        return int(args.handler(args, out))
+        lock = _lock_name(args)
+        if lock is None:
+            return int(args.handler(args, out))
+        with job_lock(_settings(args).workspace.path / "state" / "locks", lock):
+            return int(args.handler(args, out))
+    except LockHeldError as error:
+        _logger(args)(f"wikibot: {error}", "error")
+        return EXIT_LOCKED
     except (ConfigError, PageStoreError, EntityStoreError, StateStoreError, QuestionError,
             QueryTemplateError) as error:
-        print(f"wikibot: {error}", file=sys.stderr)
+        _logger(args)(f"wikibot: {error}", "error")
         return EXIT_USAGE
 
 

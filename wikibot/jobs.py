@@ -251,7 +251,7 @@ def status(
                  settings.query.report_page or ""]
     refresher = BoxRefresher(pages, templates, user, today, settings.status.missing == "add", progress)
     go = functools.partial(refresh, loaded.registry.entries, entities, refresher, mapping=mapping, kinds=kinds,
-                           forbidden=forbidden)
+                           forbidden=forbidden, prefixes=settings.status.page_prefixes)
     if dry_run:
         return go(dry_run=True)
     with logged_run(settings, pages, state, "status") as log:

@@ -118,6 +118,11 @@ class StatusSettings(_Section):
         default=["hub"], description="Whose pages carry a status box: hubs, and partnerships when listed.")
     missing: Literal["add", "report"] = Field(
         default="add", description="A page without the box: 'add' puts one at its top; 'report' only lists it.")
+    page_prefixes: list[str] = Field(
+        default=[],
+        description="Entry pages the bot may edit: titles starting with one of these (\"Hubs/\"). "
+                    "Empty: any page in the main namespace. An entry whose page is elsewhere is "
+                    "reported, not followed.")
     templates: StatusTemplateSettings = StatusTemplateSettings()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..ports import Denied, EditConflict, Entity, EntityStore, NoChange, Page, PageStore, Saved
@@ -84,9 +84,26 @@ def wikibase_view(entries: Iterable[Entry], fetched: Mapping[str, Entity | None]
     return view, problems
 
 
-def place_boxes(view: dict[str, Entry], kinds: Iterable[EntryKind], forbidden: Iterable[str]) -> Targets:
-    """Each entry of ``kinds`` that has a page, by page; a page named by two entries, or one
-    the bot keeps for something else (a registry, report or heartbeat page), is a problem."""
+def out_of_scope(title: str, prefixes: Sequence[str]) -> str | None:
+    """Why ``title`` is not a page the bot may edit as an entry's own page, or None.
+
+    With ``prefixes`` configured, the page must start with one of them; without, it must be
+    in the main namespace (no ``:`` in the title), so that no value on a page or an item can
+    send the bot to a template, a user page, ``MediaWiki:Common.js`` or a module."""
+    if prefixes:
+        if any(title.startswith(prefix) for prefix in prefixes):
+            return None
+        return f"the page is not under the entry page prefixes of the configuration ({', '.join(prefixes)})"
+    if ":" in title:
+        return "the page is not in the main namespace; the bot edits such pages only under [status] page_prefixes"
+    return None
+
+
+def place_boxes(view: dict[str, Entry], kinds: Iterable[EntryKind], forbidden: Iterable[str],
+                prefixes: Sequence[str] = ()) -> Targets:
+    """Each entry of ``kinds`` that has a page, by page; a page named by two entries, one the
+    bot keeps for something else (a registry, report or heartbeat page), or one outside the
+    configured scope (``out_of_scope``) is a problem, and left alone."""
     wanted, off_limits = set(kinds), {t.replace("_", " ") for t in forbidden}
     by_page: dict[str, list[Entry]] = {}
     for entry in view.values():
@@ -95,7 +112,10 @@ def place_boxes(view: dict[str, Entry], kinds: Iterable[EntryKind], forbidden: I
     problems: list[StatusProblem] = []
     placed: dict[str, Entry] = {}
     for title, entries in sorted(by_page.items()):
-        if title in off_limits:
+        refusal = out_of_scope(title, prefixes)
+        if refusal is not None:
+            problems += [StatusProblem(e.id, title, f"{refusal}: not followed") for e in entries]
+        elif title in off_limits:
             problems += [StatusProblem(e.id, title, "its page is one the bot keeps for something else: "
                                                     "no status box there") for e in entries]
         elif len(entries) > 1:
@@ -155,12 +175,13 @@ class BoxRefresher:
 
 
 def refresh(entries: Iterable[Entry], entities: EntityStore, refresher: BoxRefresher, *, mapping: ResolvedMapping,
-            kinds: Iterable[EntryKind], forbidden: Iterable[str], dry_run: bool = False) -> StatusRun:
+            kinds: Iterable[EntryKind], forbidden: Iterable[str], prefixes: Sequence[str] = (),
+            dry_run: bool = False) -> StatusRun:
     """Read the items of ``entries`` and their pages; plan every box; save the changed ones."""
     entries = list(entries)
     fetched = entities.fetch_entities(sorted({e.item for e in entries if e.item}))
     view, unreadable = wikibase_view(entries, fetched, mapping)
-    targets = place_boxes(view, kinds, forbidden)
+    targets = place_boxes(view, kinds, forbidden, prefixes)
     read = refresher.pages.fetch_pages(list(targets.entries)) if targets.entries else {}
     run = StatusRun(refresher.plan(targets, read), unreadable + targets.problems, dry_run=dry_run)
     if not dry_run:

@@ -1,0 +1,177 @@
+"""Operations: one run of a job at a time (a lock, exit code 3), 'wikibot run' for schedulers,
+and the scope guard: the bot edits only the pages its configuration names."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wikibot.adapters.lock import LockHeldError, job_lock
+from wikibot.cli import EXIT_LOCKED, build_parser, main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(args), out=out)
+    return code, out.getvalue()
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    assert run("init", str(root))[0] == 0
+    assert run("bootstrap", "--workspace", str(root))[0] == 0
+    return root
+
+
+def saves(root: Path) -> list[str]:
+    path = root / "state" / "edits.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line)["title"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def items(root: Path) -> int:
+    return len(list((root / "entities").glob("Q*.json")))
+
+
+def test_a_second_run_of_a_job_under_way_exits_3_and_does_nothing(workspace: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    before = (items(workspace), saves(workspace))
+    with job_lock(workspace / "state" / "locks", "sync"):
+        code, _ = run("sync", "--workspace", str(workspace))
+        assert code == EXIT_LOCKED == 3
+        message = capsys.readouterr().err
+        assert "another 'sync' run is under way" in message and f"pid {os.getpid()}" in message
+        assert (items(workspace), saves(workspace)) == before
+        # another job, and a dry run of the same one, are not held up
+        assert run("sync", "--workspace", str(workspace), "--dry-run")[0] == 0
+        assert run("validate", "--workspace", str(workspace))[0] == 0
+    assert run("sync", "--workspace", str(workspace))[0] == 0  # the lock went with its holder
+    assert items(workspace) > before[0]
+
+
+def test_the_lock_is_released_when_its_holder_dies(workspace: Path) -> None:
+    script = ("import os, sys; from pathlib import Path; from wikibot.adapters.lock import job_lock\n"
+              "with job_lock(Path(sys.argv[1]), 'sync'):\n    os._exit(9)\n")
+    subprocess.run([sys.executable, "-c", script, str(workspace / "state" / "locks")], check=False)
+    with job_lock(workspace / "state" / "locks", "sync"):  # taken at once: no stale lock
+        with pytest.raises(LockHeldError):
+            with job_lock(workspace / "state" / "locks", "sync"):
+                pass
+
+
+def test_two_concurrent_runs_of_sync_do_the_work_once(workspace: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKIBOT_")}
+    bootstrapped = items(workspace)
+    command = [sys.executable, "-m", "wikibot", "run", "sync", "--workspace", str(workspace)]
+    first, second = (subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True) for _ in range(2))
+    outcomes = []
+    for process in (first, second):
+        stdout, stderr = process.communicate(timeout=120)
+        outcomes.append((process.returncode, stdout + stderr))
+    codes = sorted(code for code, _ in outcomes)
+    assert codes in ([0, 0], [0, EXIT_LOCKED]), outcomes
+    created = [line for _, output in outcomes for line in output.splitlines() if line.startswith("sync: created")]
+    if codes == [0, EXIT_LOCKED]:
+        assert len(created) == 1 and any("another 'sync' run is under way" in o for _, o in outcomes)
+    else:  # one after the other: the second found everything in agreement
+        assert sorted(created)[0].startswith("sync: created 0 items")
+    assert items(workspace) == bootstrapped + 87  # one item per entry: none twice
+    registry_saves = [t for t in saves(workspace) if t.endswith("/Registry")]
+    assert sorted(registry_saves) == ["Hubs/Registry", "Organizations/Registry", "Partnerships/Registry"]
+
+
+def test_run_runs_each_job_and_exits_with_the_worst_code(workspace: Path) -> None:
+    code, output = run("run", "sync", "status", "coverage", "health", "--workspace", str(workspace))
+    assert code == 0, output
+    for job in ("sync", "status", "coverage", "health"):
+        assert f"== wikibot {job}: exit 0" in output
+    assert "Registry/Coverage" in saves(workspace)
+    (workspace / "pages" / "Hubs" / "Registry.wiki").write_text(
+        (workspace / "pages" / "Hubs" / "Registry.wiki").read_text(encoding="utf-8").replace(
+            "| status = pilot", "| status = piolt", 1), encoding="utf-8")
+    code, output = run("run", "validate", "health", "--workspace", str(workspace))
+    assert code == 1 and "== wikibot validate: exit 1" in output and "== wikibot health: exit 0" in output
+    with pytest.raises(SystemExit) as stopped:
+        run("run", "nonesuch", "--workspace", str(workspace))
+    assert stopped.value.code == 2
+
+
+def _set_page(root: Path, registry_id: str, title: str) -> None:
+    path = root / "pages" / "Hubs" / "Registry.wiki"
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"| id = {registry_id}\n")
+    end = text.index("}}", start)
+    block = text[start:end]
+    lines = [line for line in block.splitlines() if not line.startswith("| page")] + [f"| page = {title}", ""]
+    path.write_text(text[:start] + "\n".join(lines) + text[end:], encoding="utf-8")
+
+
+@pytest.mark.parametrize("title", ["MediaWiki:Common.js", "Template:Hub status", "User talk:Someone"])
+def test_an_entry_page_outside_the_main_namespace_is_reported_not_followed(workspace: Path, title: str) -> None:
+    _set_page(workspace, "cee-hub", title)
+    assert run("sync", "--workspace", str(workspace))[0] == 0
+    code, output = run("status", "--workspace", str(workspace))
+    assert code == 1
+    assert f"problem cee-hub [[{title}]]: the page is not in the main namespace" in output
+    assert title not in saves(workspace)
+    assert not (workspace / "pages" / f"{title}.wiki").exists()
+
+
+def test_configured_prefixes_are_the_only_entry_pages(workspace: Path) -> None:
+    config = workspace / "wikibot.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        '[status]\n', '[status]\npage_prefixes = ["Wikimedia ", "Template:Hub status/"]\n'), encoding="utf-8")
+    _set_page(workspace, "eseap-hub", "Template:Hub status/ESEAP")
+    (workspace / "pages" / "Template:Hub status").mkdir(parents=True)
+    (workspace / "pages" / "Template:Hub status" / "ESEAP.wiki").write_text("ESEAP hub's page\n", encoding="utf-8")
+    assert run("sync", "--workspace", str(workspace))[0] == 0
+    code, output = run("status", "--workspace", str(workspace))
+    assert code == 1
+    kept = ("Hubs/", "Organizations/", "Partnerships/", "Registry/")
+    edited = [t for t in saves(workspace) if not t.startswith(kept)]
+    assert sorted(edited) == ["Template:Hub status/ESEAP", "Wikimedia CEE Hub"]
+    assert "problem wikifranca [[WikiFranca]]: the page is not under the entry page prefixes" in output
+
+
+def _deployed_commands() -> list[list[str]]:
+    commands = []
+    for name in ("jobs.yaml", "wikibot-sync.service"):
+        for line in (ROOT / "scripts" / "deploy" / name).read_text(encoding="utf-8").splitlines():
+            if "bin/wikibot " in line and not line.lstrip().startswith("#"):
+                commands.append(shlex.split(line.split("bin/wikibot ", 1)[1]))
+    return commands
+
+
+def test_the_deployment_examples_use_commands_that_exist() -> None:
+    commands = _deployed_commands()
+    assert len(commands) == 4
+    parser = build_parser()
+    for argv in commands:
+        args = parser.parse_args(argv)  # exits 2 on an unknown command or option
+        assert args.command in ("run", "health")
+    timer = (ROOT / "scripts" / "deploy" / "wikibot-sync.timer").read_text(encoding="utf-8")
+    assert "OnCalendar=" in timer and "Persistent=true" in timer
+
+
+def test_structured_logs_are_one_json_object_a_line(workspace: Path) -> None:
+    command = [sys.executable, "-m", "wikibot", "--log-format", "json", "run", "sync", "coverage",
+               "--workspace", str(workspace)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    assert records and all({"time", "level", "command", "message"} <= set(r) for r in records)
+    assert [r["message"] for r in records if r["command"] == "run"] == ["exit 0"]
+    assert [r["message"] for r in records if r["command"] == "sync"][-1] == "exit 0"
+    assert any(r["command"] == "coverage" and "Registry/Coverage saved" in r["message"] for r in records)
