@@ -231,3 +231,38 @@ def test_the_command_runs_on_the_wikis_its_configuration_names(live: Live, tmp_p
         assert main([*command, "--config", str(config)], out=out) == code, out.getvalue()
         assert shown in out.getvalue()
     assert live.wiki.revisions("Registry/Bot status")[-1]["user"] == live.wiki.bot.name
+
+
+def test_a_full_run_never_prints_or_stores_the_password(live: Live, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Credentials stay in pywikibot's files: not on stdout or stderr (text or JSON logs), not in
+    the workspace, the state database or the pages, for a run that logs in and writes."""
+    import io
+
+    from tests.adapters.live_wikibase import FAMILY
+    from tests.pywikibot_env import pywikibot_dir
+    from wikibot.cli import main
+
+    workspace = tmp_path / "operator"
+    workspace.mkdir()
+    (workspace / "wikibase-ids.json").write_text(
+        InstanceIds(live.mapping.properties, live.mapping.items).render(), encoding="utf-8")
+    config = workspace / "wikibot.toml"
+    config.write_text(f'[wiki]\nsite = "{live.wiki.family}"\nindex_url = "{live.wiki.url}/index.php"\n'
+                      f'[wikibase]\nsite = "{FAMILY}"\n[status]\nkinds = ["hub", "partnership"]\n', encoding="utf-8")
+    printed = []
+    for argv in (["sync"], ["--log-format", "json", "run", "sync", "status", "coverage", "health"],
+                 ["status", "--dry-run", "--format", "json"]):
+        out = io.StringIO()
+        main([*argv, "--config", str(config)], out=out)
+        captured = capsys.readouterr()
+        printed += [out.getvalue(), captured.out, captured.err]
+    secrets = {live.wiki.bot.bot_password, live.wiki.bot.password}
+    assert all(len(secret) >= 16 for secret in secrets)
+    stored = [path.read_bytes().decode("utf-8", "replace") for path in workspace.rglob("*") if path.is_file()]
+    pages = [live.text(title) for title in ("Registry/Sync report", "Registry/Bot status", "Registry/Coverage")]
+    for secret in secrets:
+        assert not any(secret in text for text in printed + stored + pages)
+    logs = list((pywikibot_dir() / "logs").glob("*")) if (pywikibot_dir() / "logs").is_dir() else []
+    assert not any(secret in log.read_text(encoding="utf-8", errors="replace") for log in logs for secret in secrets)
+    assert "created 87 items" in "".join(printed)  # it did log in and write

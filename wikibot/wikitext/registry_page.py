@@ -11,6 +11,7 @@ handled as mwparserfromhell node trees, so the bytes outside what changes stay a
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -139,10 +140,23 @@ def _param_offsets(template: Template) -> list[int]:
     return offsets
 
 
+# Markup the parser leaves in plain text: behaviour switches (``__NOTOC__``, any case), which
+# MediaWiki applies to the whole page, and signatures (``~~~`` to ``~~~~~``), which it expands on save.
+_TEXT_MARKUP = re.compile(
+    r"~{3,}|__(?:NOTOC|FORCETOC|TOC|NOEDITSECTION|NEWSECTIONLINK|NONEWSECTIONLINK|NOGALLERY|HIDDENCAT|"
+    r"EXPECTUNUSEDCATEGORY|NOCONTENTCONVERT|NOCC|NOTITLECONVERT|NOTC|START|END|INDEX|NOINDEX|"
+    r"STATICREDIRECT|NOGLOBAL|DISAMBIG|EXPECTUNUSEDTEMPLATE|ARCHIVEDTALK|NOTALK)__",
+    re.IGNORECASE,
+)
+
+
 def _decode_raw(value: Wikicode) -> tuple[str, str | None]:
     """(raw text with references undecoded, problem or None) for a parameter value."""
     parts: list[str] = []
     for node in value.nodes:
+        markup = _TEXT_MARKUP.search(str(node)) if isinstance(node, Text) else None
+        if markup:
+            return "", f"contains markup ({markup.group(0)}); write plain text"
         if isinstance(node, (Text, HTMLEntity)):
             parts.append(str(node))
         elif isinstance(node, Comment):
@@ -274,7 +288,24 @@ def parse_registry_page(
                 claims.append(_parse_entry(inner, inner_kind, title, offset + at, lines))
         elif isinstance(node, Text):
             page_problems.extend(_unclosed_calls(str(node), offset, title, names, lines))
+            for at in _stray_closings(str(node), offset, text):
+                # Most often the entry above ended early, at a '}}' typed in a value; the page is
+                # reported as malformed (which keeps the sync off it), the entries on it stay as read.
+                above = f": the entry on line {claims[-1].source.line} may end early, at a '}}}}' typed in " \
+                    "a value (write it &#125;&#125;)" if claims else ""
+                page_problems.append(Problem(SourceRef(title, lines.line(at)), None, None,
+                                             f"this '}}}}' closes no call{above}", ProblemCode.MALFORMED_TEMPLATE))
     return ParsedPage(title, tuple(claims), tuple(page_problems))
+
+
+def _stray_closings(node_text: str, offset: int, text: str) -> Iterator[int]:
+    """Offsets of the ``}}`` in a text node that start a line of the page: closings of no call."""
+    at = node_text.find("}}")
+    while at >= 0:
+        where = offset + at
+        if not text[text.rfind("\n", 0, where) + 1:where].strip():
+            yield where
+        at = node_text.find("}}", at + 2)
 
 
 def _unclosed_calls(
