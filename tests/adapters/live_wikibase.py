@@ -92,6 +92,10 @@ def capture_data(name: str) -> dict[str, Any]:
     return data
 
 
+class Raw(str):
+    """A body sent as it is (an HTML error page), not as JSON."""
+
+
 class UnexpectedRequestError(ConnectionError):
     """A request the replay has no answer for (pywikibot re-raises ConnectionError at once)."""
 
@@ -251,6 +255,8 @@ class Replay:
         if handler is None:
             return self._unexpected(call, "no such action in this replay")
         status, headers, answer = handler(call)
+        if isinstance(answer, Raw):
+            return status, {"Content-Type": "text/html; charset=utf-8", **headers}, str(answer)
         return status, {"Content-Type": "application/json; charset=utf-8", **headers}, json.dumps(answer)
 
     def _unexpected(self, call: Call, why: str) -> NoReturn:
@@ -281,7 +287,7 @@ class Replay:
             raise answer.error
         headers = {k: v for k, v in answer.headers.items()
                    if k.lower() not in ("content-length", "content-encoding", "transfer-encoding", "content-type")}
-        return answer.status, headers, copy.deepcopy(answer.body)
+        return answer.status, headers, answer.body if isinstance(answer.body, Raw) else copy.deepcopy(answer.body)
 
     # meta=userinfo|tokens|siteinfo
     def _on_query(self, call: Call) -> tuple[int, dict[str, str], Any]:
@@ -568,7 +574,7 @@ def connection_refused() -> Answer:
 
 def http_error(status: int) -> Answer:
     """What a proxy in front of a wiki answers when the backend fails: an HTML error page."""
-    page = f"<!DOCTYPE html><html><head><title>{status}</title></head><body>Server error {status}</body></html>"
+    page = Raw(f"<!DOCTYPE html><html><head><title>{status}</title></head><body>Server error {status}</body></html>")
     return Answer(body=page, status=status, headers={"Content-Type": "text/html; charset=utf-8"},
                   source=f"synthesized HTTP {status}")
 

@@ -501,3 +501,119 @@ def test_pywikibot_alone_sends_a_login_token_as_csrf_after_logging_in_again(wiki
     sent = [c.params["token"] for c in replay.calls_of("wbeditentity")]
     login_token = capture("api_tokens_all_types_loggedin.json")["response"]["query"]["tokens"]["logintoken"]
     assert sent == [stale, stale, login_token]  # its renewal fell back to the last type asked: 'login'
+
+
+# -- transport faults (the fault injection suite; tests/integration/test_faults.py for whole runs) ---
+
+def _failure(kind: str) -> Answer:
+    """One failed exchange as the transport sees it."""
+    if kind == "timeout":
+        return Answer(body=None, error=requests.exceptions.ReadTimeout("Read timed out. (read timeout=45)"),
+                      source="synthesized read timeout")
+    if kind == "reset":
+        return Answer(body=None, source="synthesized connection reset", error=requests.exceptions.ConnectionError(
+            ConnectionResetError(104, "Connection reset by peer")))
+    return http_error(int(kind))
+
+
+def _too_many(retry_after: str | None) -> Answer:
+    answer = http_error(429)
+    if retry_after is not None:
+        answer.headers["Retry-After"] = retry_after
+    return answer
+
+
+TRANSIENT = ["500", "502", "503", "timeout", "reset"]
+
+
+@pytest.mark.parametrize("kind", TRANSIENT)
+def test_a_read_after_one_transport_failure_is_sent_again_after_a_wait(wikibase: Wikibase, kind: str) -> None:
+    store, replay = wikibase()
+    replay.queue("wbgetentities", _failure(kind))
+    assert store.fetch_entities(["Q1"])["Q1"] is not None
+    assert replay.count("wbgetentities") == 2 and replay.clock.sleeps == [5]  # pywikibot's retry_wait
+
+
+@pytest.mark.parametrize("kind", TRANSIENT)
+def test_a_read_that_keeps_failing_is_a_clear_error_after_bounded_growing_waits(wikibase: Wikibase, kind: str) -> None:
+    store, replay = wikibase(retries=3)
+    replay.queue("wbgetentities", _failure(kind), forever=True)
+    with pytest.raises(EntityStoreError, match=r"wbgetentities \(1 ids\) on .* failed: Maximum retries"):
+        store.fetch_entities(["Q1"])
+    assert replay.count("wbgetentities") == 4 and replay.clock.sleeps == [5, 10, 20]
+
+
+def test_a_search_after_a_connection_reset_is_sent_again(wikibase: Wikibase) -> None:
+    store, replay = wikibase()
+    found = synth_search("ESEAP Hub", [synth_search_hit("Q5", "ESEAP Hub")])
+    replay.queue("wbsearchentities", _failure("reset"), found)
+    assert store.find_by_label("ESEAP Hub", entity_type="item") == ["Q5"]
+    assert replay.count("wbsearchentities") == 2 and replay.clock.sleeps == [5]
+
+
+@pytest.mark.parametrize(("retry_after", "waits", "why"), [
+    ("7", [7.0], "waiting 7 s as its Retry-After asks"),
+    (None, [5.0], "waiting 5 s backing off, as it said not when to come back"),
+])
+def test_http_429_on_a_read_waits_what_retry_after_says_or_backs_off_and_says_so(
+    wikibase: Wikibase, caplog: pytest.LogCaptureFixture, retry_after: str | None, waits: list[float], why: str,
+) -> None:
+    store, replay = wikibase()
+    replay.queue("wbgetentities", _too_many(retry_after))
+    with caplog.at_level(logging.WARNING, logger="wikibot"):
+        assert store.fetch_entities(["Q1"])["Q1"] is not None
+    assert replay.count("wbgetentities") == 2 and replay.clock.sleeps == waits
+    assert f"busy (HTTP 429 Too Many Requests); {why} (retry 1 of 5)" in caplog.text
+
+
+@pytest.mark.parametrize(("retry_after", "waits"), [("7", [7.0] * 5), (None, [5.0, 10.0, 20.0, 40.0, 80.0])])
+def test_http_429_forever_is_a_clear_error_after_bounded_retries(
+    wikibase: Wikibase, retry_after: str | None, waits: list[float],
+) -> None:
+    store, replay = wikibase(maxlag_retries=5)
+    replay.queue("wbgetentities", _too_many(retry_after), forever=True)
+    with pytest.raises(EntityStoreError, match=r"still busy \(HTTP 429 .*\) after 5 retries and \d+ s of waiting"):
+        store.fetch_entities(["Q1"])
+    assert replay.count("wbgetentities") == 6 and replay.clock.sleeps == waits
+
+
+def test_http_429_on_a_write_was_not_acted_on_so_the_edit_is_sent_again_after_the_wait(
+    wikibase: Wikibase, caplog: pytest.LogCaptureFixture,
+) -> None:
+    store, replay = wikibase()
+    replay.queue("wbeditentity", _too_many("3"), "wbeditentity_update_item_with_baserevid.json")
+    with caplog.at_level(logging.WARNING, logger="wikibot"):
+        outcome = _edit("wbeditentity_update_item_with_baserevid.json", store)
+    assert isinstance(outcome, EntitySaved) and outcome.revid == 19
+    calls = replay.calls_of("wbeditentity")
+    assert len(calls) == 2 and calls[0].data() == calls[1].data() and replay.clock.sleeps == [3.0]
+    assert "waiting 3 s as its Retry-After asks" in caplog.text
+
+
+def test_http_429_forever_on_a_write_is_a_clear_error_and_nothing_was_written(wikibase: Wikibase) -> None:
+    store, replay = wikibase(maxlag_retries=2)
+    replay.queue("wbeditentity", _too_many("3"), forever=True)
+    with pytest.raises(EntityStoreError, match=r"still busy .* nothing was done"):
+        _edit("wbeditentity_new_item_with_claims.json", store)
+    assert replay.count("wbeditentity") == 3 and replay.clock.sleeps == [3.0, 3.0]
+
+
+@pytest.mark.parametrize("kind", TRANSIENT)
+def test_a_write_whose_answer_is_lost_is_never_sent_again_and_says_to_re_read(wikibase: Wikibase, kind: str) -> None:
+    """A new item or an added statement sent twice would be there twice: the error tells the caller
+    (the sync: its next run looks the item up by label and registry id before creating one)."""
+    store, replay = wikibase()
+    replay.queue("wbeditentity", _failure(kind))
+    with pytest.raises(EntityStoreError, match=r"may or may not have been saved, so it was not sent again: "
+                                               r"re-read the entity \(or look it up by label\)"):
+        _edit("wbeditentity_new_item_with_claims.json", store)
+    assert replay.count("wbeditentity") == 1 and replay.clock.sleeps == []
+
+
+def test_maxlag_on_a_read_says_what_it_waits_for(wikibase: Wikibase, caplog: pytest.LogCaptureFixture) -> None:
+    store, replay = wikibase()
+    replay.queue("wbgetentities", Answer.of("api_error_maxlag.json", match=()))
+    with caplog.at_level(logging.WARNING, logger="wikibot"):
+        assert store.fetch_entities(["Q1"])["Q1"] is not None
+    assert "wbgetentities (1 ids): the wiki is lagged (jobqueue lag 0.023 s, 23 queued jobs on vm); waiting 5 s " \
+           "as its Retry-After asks (retry 1 of 5)" in caplog.text

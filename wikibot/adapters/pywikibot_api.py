@@ -6,8 +6,10 @@ pywikibot's own configuration and raises the adapter's own error type.  What it 
 
 * every read is one ``_Request`` and every write one ``_WriteRequest`` (a POST carrying the
   csrf token);
-* ``maxlag``: the request is sent again after waiting what the answer's ``Retry-After``
-  asks, at most ``maxlag_retries`` times, each wait logged;
+* ``maxlag``, and HTTP 429 from a proxy's rate limit: the request is sent again after
+  waiting what the answer's ``Retry-After`` asks (a 429 without one: 5 s, doubled on each
+  retry), at most ``maxlag_retries`` times, each wait logged; neither was acted on, so a
+  write is resent too;
 * ``badtoken``: a fresh csrf token is fetched once and the write sent once more;
 * a write whose fate is unknown (HTTP 5xx, a dropped connection, a non-JSON answer) is
   never resent: the error says so, and that the object must be re-read first;
@@ -44,6 +46,7 @@ DEFAULT_MAXLAG = 5  # seconds of replication lag above which the wiki asks bots 
 DEFAULT_MAXLAG_RETRIES = 5
 DEFAULT_RETRIES = 5
 MAX_WAIT = 120.0  # never sleep longer than this on one Retry-After
+BACKOFF = 5.0  # the first wait after an HTTP 429 without Retry-After; doubled on each retry
 
 
 class _LaggedError(Exception):
@@ -63,6 +66,30 @@ class _LaggedError(Exception):
         if error.get("host"):
             text += f" on {error['host']}"
         return text
+
+
+class _ThrottledError(_LaggedError):
+    """HTTP 429 Too Many Requests (a proxy's rate limit): nothing was done, try again later.
+
+    ``retry_after``: what the answer's ``Retry-After`` asks, or None without one (then the
+    client backs off itself).
+    """
+
+    def __init__(self, retry_after: float | None, status: int) -> None:
+        super().__init__(retry_after or 0.0, {"info": f"HTTP {status}"})
+        self.asked = retry_after is not None
+        self.status = status
+
+    def describe(self) -> str:
+        return f"HTTP {self.status} Too Many Requests"
+
+
+def _throttled(response: requests.Response) -> _ThrottledError | None:
+    """The error for an answer that refused the request for its rate (HTTP 429), else None."""
+    if response.status_code != 429:
+        return None
+    asked = response.headers.get("Retry-After") if response.headers is not None else None
+    return _ThrottledError(_retry_after(response.headers, {}) if asked else None, 429)
 
 
 class _BadTokenError(Exception):
@@ -125,6 +152,9 @@ class _Request(api.Request):  # type: ignore[misc]
     """
 
     def _json_loads(self, response: requests.Response) -> dict[str, Any] | None:
+        throttled = _throttled(response)
+        if throttled is not None:  # before pywikibot takes the HTML error page for a wrong family
+            raise throttled
         result: dict[str, Any] | None = super()._json_loads(response)
         error = result.get("error") if isinstance(result, dict) else None
         if isinstance(error, dict) and error.get("code") == "maxlag":
@@ -165,6 +195,9 @@ class _WriteRequest(_Request):
         return response, use_get
 
     def _json_loads(self, response: requests.Response) -> dict[str, Any] | None:
+        throttled = _throttled(response)
+        if throttled is not None:  # refused for its rate before anything was done: safe to send again
+            raise throttled
         try:
             response.json()
         except ValueError:
@@ -215,23 +248,31 @@ class ApiClient:
         (self._sleep or time.sleep)(seconds)
 
     def submit(self, what: str, make: Callable[[], Any]) -> dict[str, Any]:
-        """Submit ``make()``; on ``maxlag`` wait ``Retry-After`` and send a new one, bounded."""
+        """Submit ``make()``; on ``maxlag`` or HTTP 429 wait ``Retry-After`` (without one, 5 s doubling
+        on each retry) and send a new one, at most ``maxlag_retries`` times."""
         waited = 0.0
         for attempt in range(self.maxlag_retries + 1):
             try:
                 result: dict[str, Any] = make().submit()
                 return result
             except _LaggedError as lagged:
+                state = "busy" if isinstance(lagged, _ThrottledError) else "lagged"
                 if attempt == self.maxlag_retries:
                     raise self.error(
-                        f"{what}: the wiki is still lagged ({lagged.describe()}) after {self.maxlag_retries} "
+                        f"{what}: the wiki is still {state} ({lagged.describe()}) after {self.maxlag_retries} "
                         f"retries and {waited:g} s of waiting; nothing was done, try again later"
                     ) from None
-                message = (f"{what}: the wiki is lagged ({lagged.describe()}); waiting {lagged.retry_after:g} s "
-                           f"as its Retry-After asks (retry {attempt + 1} of {self.maxlag_retries})")
+                if isinstance(lagged, _ThrottledError) and not lagged.asked:
+                    seconds = min(BACKOFF * 2 ** attempt, MAX_WAIT)
+                    why = "backing off, as it said not when to come back"
+                else:
+                    seconds = lagged.retry_after
+                    why = "as its Retry-After asks"
+                message = (f"{what}: the wiki is {state} ({lagged.describe()}); waiting {seconds:g} s "
+                           f"{why} (retry {attempt + 1} of {self.maxlag_retries})")
                 log.warning("%s", message)
-                self.wait(lagged.retry_after)
-                waited += lagged.retry_after
+                self.wait(seconds)
+                waited += seconds
         raise AssertionError("unreachable")  # pragma: no cover
 
     def login(self, *, required: bool) -> None:

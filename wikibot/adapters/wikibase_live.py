@@ -14,8 +14,8 @@ What goes over the wire, and why:
 * each ``save_entity`` is exactly one ``wbeditentity`` POST (``data`` as JSON, ``id`` +
   ``baserevid`` or ``new``, ``summary``, ``bot=1``, ``maxlag``, ``assert=user`` and the
   csrf token), sent again only when the server refused it before doing anything:
-  ``maxlag`` (after waiting what its ``Retry-After`` asks, at most ``maxlag_retries``
-  times), ``badtoken`` (a fresh csrf token is fetched once and the edit resent once) and
+  ``maxlag`` or HTTP 429 (after waiting what its ``Retry-After`` asks, at most
+  ``maxlag_retries`` times), ``badtoken`` (a fresh csrf token is fetched once and the edit resent once) and
   ``assertuserfailed`` (pywikibot logs in again);
 * a write whose fate is unknown (HTTP 5xx, a dropped connection, a non-JSON answer) is
   never resent: resending a ``new=item`` or an added statement could duplicate it.  It

@@ -160,7 +160,12 @@ class Syncer:
             result.adopted.append(entry.id)
             self.progress(f"{entry.id}: found its item {found.id}; not created again")
             item_ids[entry.id] = found.id
-            return plan_entry(_claim(entry_plan), entry, synced=None, entity=found, mapping=self.mapping,
+            # What the creation would have recorded: the item holds the entry as the page had it
+            # (without this, the plan would be a creation again and the id never written back).
+            adopted = SyncedEntry(entry.id, found.id, page.title, entry_values(entry), page.revid, found.revid)
+            self.state.record(adopted)
+            synced[entry.id] = adopted
+            return plan_entry(_claim(entry_plan), entry, synced=adopted, entity=found, mapping=self.mapping,
                               registry_ids=_by_item(item_ids))
         outcome = self.entities.save_entity(None, data, base_revid=None, new="item",
                                             summary=f"wikibot: new registry entry {entry.id} from [[{page.title}]]")

@@ -1,0 +1,473 @@
+"""Fault injection: a sync killed (or failing) at its k-th write, for every k, then rerun.
+
+For every fault position and every way of failing (tests/faults.py), on a first sync that
+creates everything and on a sync carrying human edits made on both sides: the run stops at
+the k-th write, fresh stores (a new process) rerun the sync until it has nothing left to do,
+and then
+
+* no duplicate item: every registry id is on exactly one item;
+* no lost field: every item, every registry page and the sync report equal the end state of
+  the same sync run without a fault (items compared by value, item ids mapped to registry
+  ids; pages byte-equal once the item ids are mapped);
+* the human edits are there;
+* the sync state (the next merge's base) equals the uninterrupted run's.
+
+An edit conflict in the middle of a run (a human edits a page or an item between the bot's
+read and its write, at each write position) is injected the same way.
+
+The example registry is trimmed to a few entries of each kind (with everything they name), so
+that every k of every mode runs in a few seconds; the prepared workspaces are copied per case.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mwparserfromhell
+import pytest
+
+from tests.faults import MODES, FaultyEntities, FaultyPages, Killed, Mode, Writes
+from tests.wikibase_support import set_hub_status
+from wikibot import jobs
+from wikibot.adapters.entity_local import LocalEntityStore
+from wikibot.adapters.state_sqlite import SqliteStateStore
+from wikibot.adapters.workspace import LocalPageStore
+from wikibot.bootstrap import bootstrap
+from wikibot.ports import (
+    EntitySaved,
+    EntityStoreError,
+    PageStore,
+    PageStoreError,
+    Saved,
+)
+from wikibot.settings import Settings, WorkspaceSettings, init_workspace
+from wikibot.wikibase.instance import InstanceIds
+from wikibot.wikibase.mapping import ResolvedMapping
+from wikibot.wikitext.registry_page import (
+    TemplateNames,
+    parse_registry,
+    parse_registry_page,
+    patch_entry,
+    template_name,
+)
+
+ORGS, HUBS, PARTNERSHIPS = "Organizations/Registry", "Hubs/Registry", "Partnerships/Registry"
+TITLES = (ORGS, HUBS, PARTNERSHIPS)
+REPORT = "Registry/Sync report"
+KEEP_HUBS, KEEP_PARTNERSHIPS, KEEP_ORGS = 2, 1, 1  # and every entry these name
+MAX_RERUNS = 3
+
+
+# -- the workspace ----------------------------------------------------------------------------
+
+@dataclass
+class Stores:
+    """One process's view of a workspace: fresh stores, as after a restart."""
+
+    root: Path
+    pages: LocalPageStore
+    entities: LocalEntityStore
+    state: SqliteStateStore
+    mapping: ResolvedMapping
+
+    @classmethod
+    def open(cls, root: Path) -> Stores:
+        ids = InstanceIds.parse((root / "wikibase-ids.json").read_text(encoding="utf-8"))
+        return cls(root, LocalPageStore(root), LocalEntityStore(root),
+                   SqliteStateStore(root / "state" / "sync.sqlite"), ids.resolved())
+
+    def sync(self, pages: PageStore | None = None, entities: Any = None) -> jobs.SyncRun:
+        settings = Settings(workspace=WorkspaceSettings(path=self.root))
+        return jobs.sync(settings, pages or self.pages, entities or self.entities, self.state, mapping=self.mapping,
+                         user="wikibot", list_items=self.entities.entity_ids)
+
+    def text(self, title: str) -> str:
+        page = self.pages.fetch_pages([title])[title]
+        assert page is not None
+        return page.text
+
+    def entries(self) -> dict[str, Any]:
+        """Every registry entry as the pages have it now, by registry id (in page order)."""
+        registry, _ = parse_registry({t: self.text(t) for t in TITLES})
+        return {e.id: e for e in registry.entries}
+
+    def close(self) -> None:
+        self.state.close()
+
+
+def _trim(root: Path) -> None:
+    """Keep the first few hubs, partnerships and organisations, and every entry they name."""
+    pages = {t: (root / "pages" / f"{t}.wiki").read_text(encoding="utf-8") for t in TITLES}
+    registry, _ = parse_registry(pages)
+    by_id = {e.id: e for e in registry.entries}
+    firsts = {"hub": KEEP_HUBS, "partnership": KEEP_PARTNERSHIPS, "organization": KEEP_ORGS}
+    keep: set[str] = set()
+    for entry in registry.entries:
+        if firsts[entry.kind.value] > 0:
+            firsts[entry.kind.value] -= 1
+            keep.add(entry.id)
+    todo = list(keep)
+    while todo:
+        for _, named in by_id[todo.pop()].references():
+            if named in by_id and named not in keep:
+                keep.add(named)
+                todo.append(named)
+    names = TemplateNames()
+    for title, text in pages.items():
+        code = mwparserfromhell.parse(text)
+        for template in code.filter_templates(recursive=False):
+            if names.kind_of(template_name(template)) is None:
+                continue
+            registry_id = str(template.get("id").value).strip() if template.has("id") else ""
+            if registry_id not in keep:
+                code.remove(template)
+        trimmed = re.sub(r"\n{3,}", "\n\n", str(code))
+        (root / "pages" / f"{title}.wiki").write_text(trimmed, encoding="utf-8")
+
+
+def _copy(template: Path, target: Path) -> Path:
+    shutil.copytree(template, target)
+    return target
+
+
+# -- the end state, compared by value ------------------------------------------------------------
+
+REGISTRY_ID = "registry_id"
+
+
+def _registry_items(stores: Stores) -> dict[str, list[str]]:
+    """Registry id -> the items holding it (the registry id statement)."""
+    pid = stores.mapping.pid(REGISTRY_ID)
+    holders: dict[str, list[str]] = {}
+    for item, entity in stores.entities.fetch_entities(stores.entities.entity_ids()).items():
+        assert entity is not None
+        for statement in entity.data.get("claims", {}).get(pid, []):
+            value = statement.get("mainsnak", {}).get("datavalue", {}).get("value")
+            if isinstance(value, str):
+                holders.setdefault(value, []).append(item)
+    return holders
+
+
+def _normalized(value: Any, names: dict[str, str]) -> Any:
+    """Entity JSON without what differs between two equal histories: statement ids, hashes,
+    revisions, the cited page revision; registry items named by their registry id."""
+    if isinstance(value, dict):
+        out = {k: _normalized(v, names) for k, v in value.items()
+               if k not in ("id", "hash", "lastrevid", "modified", "pageid", "ns", "title", "numeric-id")
+               or (k == "id" and not isinstance(v, str))}
+        if "id" in value and isinstance(value["id"], str) and "entity-type" in value:
+            out["id"] = names.get(value["id"], value["id"])
+        return out
+    if isinstance(value, list):
+        return sorted((_normalized(v, names) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, str):
+        return re.sub(r"&oldid=\d+", "&oldid=N", value)
+    return value
+
+
+def _mapped_text(text: str, names: dict[str, str]) -> str:
+    return re.sub(r"\bQ\d+\b", lambda m: f"<{names[m.group(0)]}>" if m.group(0) in names else m.group(0), text)
+
+
+@dataclass
+class EndState:
+    items: dict[str, Any]  # registry id -> normalized entity
+    pages: dict[str, str]  # title -> text with item ids mapped
+    state: dict[str, Any]  # registry id -> (page, fields) of the sync state
+    others: int  # entities that are no registry item (the vocabulary, properties)
+
+
+def end_state(stores: Stores) -> EndState:
+    holders = _registry_items(stores)
+    duplicates = {rid: items for rid, items in holders.items() if len(items) != 1}
+    assert not duplicates, f"registry ids on more than one item: {duplicates}"
+    names = {items[0]: rid for rid, items in holders.items()}
+    items = {}
+    for rid, (item,) in holders.items():
+        entity = stores.entities.fetch_entities([item])[item]
+        assert entity is not None
+        items[rid] = _normalized(entity.data, names)
+    pages = {t: _mapped_text(stores.text(t), names) for t in (*TITLES, REPORT)}
+    state = {s.registry_id: (s.page, names.get(s.item, s.item), _normalized(s.fields, names))
+             for s in stores.state.entries().values()}
+    return EndState(items, pages, state, len(stores.entities.entity_ids()) - len(holders))
+
+
+def assert_same(got: EndState, want: EndState) -> None:
+    assert sorted(got.items) == sorted(want.items), "items missing or extra"
+    for rid in want.items:
+        assert got.items[rid] == want.items[rid], f"{rid}: the item differs from the uninterrupted run's"
+    for title in want.pages:
+        assert got.pages[title] == want.pages[title], f"{title} differs from the uninterrupted run's"
+    assert got.state == want.state
+    assert got.others == want.others, "entities created that are no registry item"
+
+
+# -- scenarios ------------------------------------------------------------------------------------
+
+@dataclass
+class Scenario:
+    name: str
+    start: Path  # the workspace before the sync
+    writes: list[str]  # what the uninterrupted sync wrote, in order
+    want: EndState  # ... and where it ended
+    check: Callable[[Stores], None]  # the human edits are there
+
+
+def _human_edits(stores: Stores) -> None:
+    """Edits on both sides, none conflicting: two pages and three items (one its label)."""
+    entries = stores.entries()
+    hubs = [e for e in entries.values() if e.kind.value == "hub"]
+    partnerships = [e for e in entries.values() if e.kind.value == "partnership"]
+    orgs = [e for e in entries.values() if e.kind.value == "organization"]
+    editor = LocalPageStore(stores.root, user="An editor")
+
+    def edit(title: str, registry_id: str, changes: dict[str, str | None]) -> None:
+        page = editor.fetch_pages([title])[title]
+        assert page is not None
+        saved = editor.save_page(title, patch_entry(page.text, registry_id, changes), base=page, summary="an editor")
+        assert isinstance(saved, Saved)
+
+    edit(HUBS, hubs[0].id, {"status": "dormant", "languages": "en, fr"})
+    edit(PARTNERSHIPS, partnerships[0].id, {"description": "Changed on the page by an editor"})
+    set_hub_status(stores.entities, stores.mapping, hubs[1].item, "under-review")
+    org = stores.entities.fetch_entities([orgs[0].item])[orgs[0].item]
+    assert org is not None
+    renamed = stores.entities.save_entity(orgs[0].item, {"labels": {"en": {"language": "en", "value": "Renamed in "
+                                                                           "the Wikibase"}}},
+                                          base_revid=org.revid, summary="a Wikibase editor")
+    assert isinstance(renamed, EntitySaved), renamed
+
+
+def _check_human_edits(stores: Stores) -> None:
+    entries = stores.entries()
+    hubs = [e for e in entries.values() if e.kind.value == "hub"]
+    partnerships = [e for e in entries.values() if e.kind.value == "partnership"]
+    orgs = [e for e in entries.values() if e.kind.value == "organization"]
+    assert hubs[0].status == "dormant" and hubs[0].languages == ("en", "fr")
+    assert partnerships[0].descriptions["en"] == "Changed on the page by an editor"
+    assert hubs[1].status == "under-review"
+    assert orgs[0].names["en"] == "Renamed in the Wikibase"
+    item = partnerships[0].item  # the page's edit reached the item
+    assert stores.entities.fetch_entities([item])[item].data["descriptions"]["en"]["value"] == (  # type: ignore[union-attr]
+        "Changed on the page by an editor")
+
+
+def _uninterrupted(start: Path, target: Path) -> tuple[list[str], EndState]:
+    _copy(start, target)
+    stores = Stores.open(target)
+    writes = Writes()
+    run = stores.sync(FaultyPages(stores.pages, writes), FaultyEntities(stores.entities, writes))
+    assert run.result is not None and run.clean, run.counts()
+    again = stores.sync()
+    assert again.result is not None and again.result.writes == 0
+    state = end_state(stores)
+    stores.close()
+    return writes.log, state
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_fsync() -> Iterator[None]:
+    """The stores' fsync is what makes a real power cut survivable; a simulated kill needs none,
+    and the hundreds of runs here would spend most of their time waiting on the disk."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "fsync", lambda fd: None)
+        yield
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Where the workspaces go: in memory when the machine has a tmpfs (the SQLite state syncs
+    every record to the disk, which would dominate the run time of hundreds of runs)."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path_factory.mktemp("faults")
+        return
+    base = Path(tempfile.mkdtemp(prefix="wikibot-faults-", dir=shm))
+    try:
+        yield base
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def scenarios(scratch: Path, _no_fsync: None) -> Iterator[dict[str, Scenario]]:
+    base = scratch / "prepared"
+    base.mkdir()
+    first = base / "first"
+    init_workspace(first)
+    _trim(first)
+    entities = LocalEntityStore(first)
+    booted = bootstrap(entities, InstanceIds())
+    assert not booted.problems
+    (first / "wikibase-ids.json").write_text(booted.ids.render(), encoding="utf-8")
+    first_writes, first_end = _uninterrupted(first, base / "first-done")
+
+    edited = _copy(base / "first-done", base / "edited")
+    stores = Stores.open(edited)
+    _human_edits(stores)
+    stores.close()
+    edited_writes, edited_end = _uninterrupted(edited, base / "edited-done")
+    check = Stores.open(base / "edited-done")
+    _check_human_edits(check)
+    check.close()
+    yield {"first": Scenario("first", first, first_writes, first_end, lambda stores: None),
+           "edited": Scenario("edited", edited, edited_writes, edited_end, _check_human_edits)}
+
+
+def test_the_scenarios_write_on_both_sides(scenarios: dict[str, Scenario]) -> None:
+    first, edited = scenarios["first"].writes, scenarios["edited"].writes
+    assert sum(w.startswith("entity new") for w in first) >= 8 and first.count(f"page {HUBS}") == 1
+    assert sum(w.startswith("entity Q") for w in edited) == 2  # the two page edits, to their items
+    assert {f"page {ORGS}", f"page {HUBS}"} <= set(edited)  # the two Wikibase edits, to their pages
+
+
+def _rerun_until_done(root: Path) -> Stores:
+    """Fresh stores (a new process) sync until a run has nothing left to write."""
+    for _ in range(MAX_RERUNS):
+        stores = Stores.open(root)
+        run = stores.sync()
+        assert run.result is not None, run.plan.guards
+        if run.result.writes == 0:
+            assert run.clean, run.counts()
+            return stores
+        stores.close()
+    raise AssertionError(f"still writing after {MAX_RERUNS} reruns")
+
+
+# Every write position of each scenario: the uninterrupted runs write this many times
+# (test_every_write_position_is_covered checks it), one case per (scenario, mode, k).
+# "first": the items (organisations, hubs, partnerships), the three pages, the report, the
+# heartbeat; "edited": two items, two pages, the heartbeat.
+MAX_WRITES = {"first": 19, "edited": 5}
+CASES = [(name, mode, k) for name, count in MAX_WRITES.items() for mode in MODES for k in range(1, count + 1)]
+
+
+def test_every_write_position_is_covered(scenarios: dict[str, Scenario]) -> None:
+    for name, scenario in scenarios.items():
+        assert len(scenario.writes) == MAX_WRITES[name], (name, scenario.writes)
+
+
+@pytest.mark.parametrize(("name", "mode", "k"), CASES, ids=[f"{n}-{m}-{k}" for n, m, k in CASES])
+def test_a_run_stopped_at_the_kth_write_then_rerun_ends_as_an_uninterrupted_run(
+    scenarios: dict[str, Scenario], scratch: Path, name: str, mode: Mode, k: int,
+) -> None:
+    scenario = scenarios[name]
+    root = _copy(scenario.start, scratch / f"{name}-{mode}-{k}")
+    stores = Stores.open(root)
+    writes = Writes(at=k, mode=mode)
+    expected: type[BaseException] = Killed if mode.startswith("kill") else (EntityStoreError, PageStoreError)  # type: ignore[assignment]
+    with pytest.raises(expected):
+        stores.sync(FaultyPages(stores.pages, writes), FaultyEntities(stores.entities, writes))
+    assert writes.fired and writes.log[:k] == scenario.writes[:k]  # the same run, up to the fault
+    stores.close()
+    done = _rerun_until_done(root)
+    try:
+        assert_same(end_state(done), scenario.want)
+        scenario.check(done)
+    finally:
+        done.close()
+    shutil.rmtree(root)
+
+
+# -- an edit conflict in the middle of a run ---------------------------------------------------------
+
+HUMAN_TEXT = "Edited by a human during the sync"
+HUMAN_ALIAS = "Alias added by a human during the sync"
+
+
+def _entry_dicts(stores: Stores, names: dict[str, str]) -> dict[str, Any]:
+    """Every entry on the pages as JSON, item ids mapped to registry ids."""
+    return {rid: _normalized(entry.model_dump(mode="json"), names) for rid, entry in stores.entries().items()}
+
+
+@pytest.mark.parametrize(("name", "k"), [(n, k) for n, count in MAX_WRITES.items() for k in range(1, count + 1)],
+                         ids=[f"{n}-{k}" for n, count in MAX_WRITES.items() for k in range(1, count + 1)])
+def test_a_human_edit_between_the_bots_read_and_its_kth_write_survives_and_the_rerun_converges(
+    scenarios: dict[str, Scenario], scratch: Path, name: str, k: int,
+) -> None:
+    scenario = scenarios[name]
+    root = _copy(scenario.start, scratch / f"conflict-{name}-{k}")
+    stores = Stores.open(root)
+    human = LocalPageStore(root, user="An editor")
+    touched: dict[str, str] = {}  # registry id -> what the human changed: "description" / "alias"
+
+    def edit_page(title: str) -> None:
+        page = human.fetch_pages([title])[title]
+        assert page is not None
+        last = parse_registry_page(page.text, title).entries[-1].id  # the last entry of the page
+        saved = human.save_page(title, patch_entry(page.text, last, {"description": HUMAN_TEXT}), base=page,
+                                summary="an editor, meanwhile")
+        assert isinstance(saved, Saved)
+        touched[last] = "description"
+
+    def interfere(what: str) -> None:
+        kind, _, target = what.partition(" ")
+        if kind == "page" and target in TITLES:
+            edit_page(target)
+        elif kind == "entity" and not target.startswith("new"):
+            entity = stores.entities.fetch_entities([target])[target]
+            assert entity is not None
+            aliases = [*entity.data.get("aliases", {}).get("en", []), {"language": "en", "value": HUMAN_ALIAS}]
+            outcome = stores.entities.save_entity(target, {"aliases": {"en": aliases}}, base_revid=entity.revid,
+                                                  summary="a Wikibase editor, meanwhile")
+            assert isinstance(outcome, EntitySaved)
+            rid = _registry_ids_of(entity.data, stores)
+            touched[rid] = "alias"
+        else:  # a new item, the report, the heartbeat: someone edits a registry page meanwhile
+            edit_page(HUBS)
+
+    writes = Writes(at=k, interfere=interfere)
+    run = stores.sync(FaultyPages(stores.pages, writes), FaultyEntities(stores.entities, writes))
+    assert writes.fired and run.result is not None
+    for rid, change in touched.items():  # right after the run: what the human wrote is still there
+        if change == "description":
+            assert rid in _entries_with(stores, HUMAN_TEXT)
+        else:
+            item = _registry_items(stores)[rid][0]
+            entity = stores.entities.fetch_entities([item])[item]
+            assert entity is not None and HUMAN_ALIAS in [a["value"] for a in entity.data["aliases"]["en"]]
+    stores.close()
+    done = _rerun_until_done(root)
+    try:
+        got = end_state(done)  # no duplicate item
+        holders = _registry_items(done)
+        names = {items[0]: rid for rid, items in holders.items()}
+        entries = _entry_dicts(done, names)
+        for rid, change in touched.items():  # the human's edit is on both sides now
+            entity = done.entities.fetch_entities(holders[rid])[holders[rid][0]]
+            assert entity is not None
+            if change == "description":
+                assert entries[rid]["descriptions"]["en"] == HUMAN_TEXT
+                assert entity.data["descriptions"]["en"]["value"] == HUMAN_TEXT
+            else:
+                assert HUMAN_ALIAS in entries[rid]["aliases"]["en"]
+                assert HUMAN_ALIAS in [a["value"] for a in entity.data["aliases"]["en"]]
+        want = scenario.want  # everything else as in the run without the human
+        assert sorted(got.items) == sorted(want.items)
+        for rid in want.items:
+            if rid not in touched:
+                assert got.items[rid] == want.items[rid], rid
+                assert got.state[rid] == want.state[rid], rid
+        scenario.check(done)
+    finally:
+        done.close()
+    shutil.rmtree(root)
+
+
+def _entries_with(stores: Stores, description: str) -> set[str]:
+    return {rid for rid, entry in stores.entries().items() if entry.descriptions.get("en") == description}
+
+
+def _registry_ids_of(data: Any, stores: Stores) -> str:
+    value = data["claims"][stores.mapping.pid(REGISTRY_ID)][0]["mainsnak"]["datavalue"]["value"]
+    assert isinstance(value, str)
+    return value
