@@ -17,6 +17,7 @@ import difflib
 import io
 import json
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -448,11 +449,47 @@ def _print_sync(run: jobs.SyncRun, settings: Settings, out: TextIO) -> None:
           f"{counts['invalid']} invalid{report}", file=out)
 
 
+class _Terminal(io.TextIOBase):
+    """The output, when it is a terminal: progress is one line rewritten in place (the last
+    message, cut to the terminal's width), cleared before anything else is written."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.stream = stream
+        self.showing = False
+
+    def write(self, text: str) -> int:
+        self._clear()
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def progress(self, message: str) -> None:
+        width = shutil.get_terminal_size((100, 20)).columns - 1
+        line = message.replace("\n", " ")
+        line = line if len(line) <= width else line[: width - 1] + "…"
+        self.stream.write("\r\x1b[K" + line)
+        self.stream.flush()
+        self.showing = True
+
+    def _clear(self) -> None:
+        if self.showing:
+            self.stream.write("\r\x1b[K")
+            self.showing = False
+
+    def close(self) -> None:
+        self._clear()
+        self.stream.flush()
+
+
 def _progress(args: argparse.Namespace, out: TextIO) -> Callable[[str], None]:
-    """Progress lines: on the output; on stderr when the output is one JSON document or the log
-    is structured (``--log-format json``)."""
+    """Progress: on a terminal one line rewritten in place; else a line each on the output, or on
+    stderr when the output is one JSON document or the log is structured (``--log-format json``)."""
     if args.format == "json" or args.log_format == "json":
         return _logger(args)
+    if isinstance(out, _Terminal):
+        return out.progress
 
     def progress(message: str) -> None:
         print(message, file=out)
@@ -677,7 +714,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    code = _dispatch(args, out)
+    if out is sys.stdout and out.isatty() and args.log_format == "text":
+        terminal = _Terminal(out)
+        try:
+            code = _dispatch(args, terminal)  # type: ignore[arg-type]  # a TextIO in all that is used
+        finally:
+            terminal.close()
+    else:
+        code = _dispatch(args, out)
     if args.log_format == "json":
         _logger(args)(f"exit {code}", "info" if code == EXIT_OK else "warning")
     return code

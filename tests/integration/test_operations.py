@@ -175,3 +175,24 @@ def test_structured_logs_are_one_json_object_a_line(workspace: Path) -> None:
     assert [r["message"] for r in records if r["command"] == "run"] == ["exit 0"]
     assert [r["message"] for r in records if r["command"] == "sync"][-1] == "exit 0"
     assert any(r["command"] == "coverage" and "Registry/Coverage saved" in r["message"] for r in records)
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_progress_is_one_line_rewritten_in_place(workspace: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    screen = _Tty()
+    monkeypatch.setattr(sys, "stdout", screen)
+    assert main(["sync", "--workspace", str(workspace)]) == 0
+    text = screen.getvalue()
+    assert text.count("\r\x1b[K") >= 87 and "wmf: created Q" in text  # each message drawn over the last
+    lines = text.split("\n")
+    assert len(lines) < 10  # not a line per item: the progress stays on one line
+    summary = next(line for line in lines if "sync: created 87 items" in line)
+    assert summary.split("\r\x1b[K")[-1].startswith("sync: created 87 items")  # the result is whole
+    piped = io.StringIO()
+    assert main(["sync", "--workspace", str(workspace)], out=piped) == 0
+    assert "\x1b" not in piped.getvalue()  # not a terminal: plain lines
