@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -84,8 +83,6 @@ def cell(answer: Answer, row: dict[str, object], variable: str) -> object:
     value = term.to_python()  # type: ignore[attr-defined]
     if variable in answer.question.lists:
         return tuple(sorted(v for v in str(value).split(", ") if v))
-    if isinstance(value, Decimal):
-        return value
     return value
 
 

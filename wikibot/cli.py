@@ -32,7 +32,7 @@ from .adapters.workspace import LocalPageStore, atomic_write
 from .bootstrap import bootstrap
 from .coverage import report as coverage_report
 from .coverage.index import QueryIndex
-from .coverage.questions import NAMES, QuestionError, load_query_file, load_question
+from .coverage.questions import NAMES, Question, QuestionError, load_question
 from .coverage.template import QueryTemplateError
 from .ports import (
     EntityStore,
@@ -659,7 +659,10 @@ def _render_answers(answers: Sequence[Any], form: str, settings: Settings) -> st
 def _sparql(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args)
     mapping = _mapping(settings)
-    question = load_query_file(args.file)
+    try:
+        question = Question.parse(args.file.stem, args.file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{args.file}: cannot read: {error}") from None
     context = jobs.query_context(settings, mapping, today=args.today or dt.datetime.now(dt.UTC).date())
     if args.print_query:
         out.write(context.render(question.template))

@@ -11,19 +11,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from tests.cli_support import run
 from tests.oxigraph import Oxigraph
 from tests.wikibase_support import set_hub_status
 from wikibot.adapters.entity_local import LocalEntityStore
-from wikibot.cli import main
 from wikibot.wikibase.instance import InstanceIds
 
 REPORT = "Registry/Coverage"
-
-
-def run(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(args), out=out)
-    return code, out.getvalue()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ structure; ``coverage`` and ``sparql`` show them without breaking a table.  No t
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import mwparserfromhell
 import pytest
 
-from wikibot.cli import main
+from tests.cli_support import run
 from wikibot.registry.models import Hub, Organization, Partnership
 from wikibot.status.boxes import HUB_PARAMS, PARTNERSHIP_PARAMS
 from wikibot.wikitext.escape import unescape_value
@@ -46,12 +45,6 @@ INVALID = {
 }
 PROBLEM = re.compile(r"^(?P<page>[^:\n]+):(?P<line>\d+)  (?P<id>\S+)  (?P<field>\S+)  (?P<reason>\S.*)$")
 ITEM = re.compile(r"^Q[1-9][0-9]*$")
-
-
-def run(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(args), out=out)
-    return code, out.getvalue()
 
 
 def _invalid_entries() -> tuple[str, dict[str, int]]:

@@ -13,16 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_support import run
 from wikibot.adapters.lock import LockHeldError, job_lock
 from wikibot.cli import EXIT_LOCKED, build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def run(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(args), out=out)
-    return code, out.getvalue()
 
 
 @pytest.fixture

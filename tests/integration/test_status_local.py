@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import re
 from collections.abc import Sequence
@@ -11,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_support import run
 from tests.wikibase_support import set_hub_status
 from wikibot import heartbeat, jobs
 from wikibot.adapters.entity_local import LocalEntityStore
 from wikibot.adapters.state_sqlite import SqliteStateStore
 from wikibot.adapters.workspace import LocalPageStore
-from wikibot.cli import main
 from wikibot.ports import EntityStoreError, Page, SaveOutcome
 from wikibot.settings import load_settings
 from wikibot.status.boxes import HUB_PARAMS, PARTNERSHIP_PARAMS
@@ -27,12 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BOX_PAGES = ("ESEAP Hub", "EU policy", "FindingGLAMs", "Language Diversity Hub", "WikiFranca", "Wikimedia CEE Hub")
 HEARTBEAT = "Registry/Bot status"
 OWNED_LINE = re.compile(r"^\s*\|\s*(" + "|".join(sorted(set(HUB_PARAMS + PARTNERSHIP_PARAMS))) + r")\s*=")
-
-
-def run(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(args), out=out)
-    return code, out.getvalue()
 
 
 @pytest.fixture

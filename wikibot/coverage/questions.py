@@ -87,15 +87,6 @@ def load_question(name: str) -> Question:
     return Question.parse(name, (QUERIES_DIR / f"{name}.rq").read_text(encoding="utf-8"))
 
 
-def load_query_file(path: Path) -> Question:
-    """Any ``.rq`` file, as a question named after the file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise QuestionError(f"{path}: cannot read: {error}") from None
-    return Question.parse(path.stem, text)
-
-
 @dataclass(frozen=True)
 class Language:
     rank: int
