@@ -93,7 +93,7 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
     from tests.pywikibot_env import import_pywikibot
     from wikibot import jobs
     from wikibot.adapters.state_sqlite import SqliteStateStore
-    from wikibot.bootstrap import bootstrap
+    from wikibot.bootstrap import bootstrap, note_new_registry
     from wikibot.settings import HeartbeatSettings, RegistrySettings, Settings, SyncSettings, WorkspaceSettings
     from wikibot.wikibase.instance import InstanceIds
     from wikibot.wikitext.registry_page import parse_registry_page, patch_entries
@@ -145,6 +145,7 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
             _log(f"N={n:,}: bootstrap done ({sum(meter.requests.values())} requests, not counted)")
             empty = backend.copy()
             state = SqliteStateStore(root / "state" / "sync.sqlite")
+            note_new_registry(booted, state)  # as `wikibot bootstrap` does: the property is new
 
             def run_wikibot(name: str) -> jobs.SyncRun:
                 snap = meter.snapshot()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ports import Entity, EntitySaved, EntityStore, EntityStoreError, NoChange, Patched, Rejected
+from .ports import Entity, EntitySaved, EntityStore, EntityStoreError, NoChange, Patched, Rejected, StateStore
 from .wikibase.instance import InstanceIds
 from .wikibase.mapping import PROPERTIES, ItemSpec, PropertySpec, vocabulary_items
 
@@ -59,6 +59,17 @@ def bootstrap(store: EntityStore, known: InstanceIds, *, dry_run: bool = False,
         result.problems.append(f"stopped: {error} (what was found or created before is kept)")
     result.ids = InstanceIds(properties, items)
     return result
+
+
+def note_new_registry(result: BootstrapResult, state: StateStore) -> bool:
+    """When this (real) run created the registry-id property, no item held it before: the sync
+    state will see every item that ever holds it, and a sync need not search for items by label
+    before creating them.  True when noted."""
+    created = result.ids.properties.get("registry_id")
+    if "registry_id" not in result.created or created is None:
+        return False
+    state.note_knows_every_item(created)
+    return True
 
 
 def _bootstrap(store: EntityStore, properties: dict[str, str], items: dict[str, str], result: BootstrapResult,

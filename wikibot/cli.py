@@ -29,7 +29,7 @@ from .adapters.lock import LockHeldError, job_lock
 from .adapters.query_embedded import EmbeddedQueryStore
 from .adapters.state_sqlite import SqliteStateStore
 from .adapters.workspace import LocalPageStore, atomic_write
-from .bootstrap import bootstrap
+from .bootstrap import bootstrap, note_new_registry
 from .coverage import report as coverage_report
 from .coverage.index import QueryIndex
 from .coverage.questions import NAMES, Question, QuestionError, load_question
@@ -346,6 +346,12 @@ def _bootstrap(args: argparse.Namespace, out: TextIO) -> int:
     if not args.dry_run and result.ids != known:  # also after a failure: what was created is kept
         atomic_write(path, result.ids.render())
         print(f"recorded the ids in {path}", file=out)
+    if not args.dry_run:
+        state = SqliteStateStore(state_path(settings))
+        try:
+            note_new_registry(result, state)
+        finally:
+            state.close()
     return EXIT_PROBLEMS if result.problems else EXIT_OK
 
 

@@ -189,7 +189,29 @@ class StateStore(Protocol):
         ...
 
     def record(self, entry: SyncedEntry) -> None:
-        """Keep ``entry`` (replacing the one with its registry id), durably, before returning."""
+        """Keep ``entry`` (replacing the one with its registry id), durably, before returning;
+        ends its pending creation, if any."""
+        ...
+
+    def begin_create(self, registry_id: str) -> None:
+        """Note, durably, that an item is about to be created for ``registry_id``."""
+        ...
+
+    def end_create(self, registry_id: str) -> None:
+        """The creation was refused: nothing was created."""
+        ...
+
+    def pending_creates(self) -> set[str]:
+        """Registry ids whose creation began but whose item was never recorded (a crash, a lost answer)."""
+        ...
+
+    def knows_every_item(self, registry_property: str) -> bool:
+        """True when every item holding ``registry_property`` was created or found through this state."""
+        ...
+
+    def note_knows_every_item(self, registry_property: str) -> None:
+        """From now on ``knows_every_item(registry_property)``: the property was created here, or a
+        sync looked every entry up."""
         ...
 
     def start_run(self, job: str, *, dry_run: bool) -> int:

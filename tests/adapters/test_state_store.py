@@ -20,6 +20,26 @@ def test_an_entry_recorded_is_there_for_the_next_process(tmp_path: Path) -> None
     assert len(other.entries()) == 1
 
 
+def test_a_creation_begun_stays_pending_until_its_item_is_recorded_or_refused(tmp_path: Path) -> None:
+    store = SqliteStateStore(tmp_path / "sync.sqlite")
+    store.begin_create("cee-hub")
+    store.begin_create("eseap-hub")
+    other = SqliteStateStore(tmp_path / "sync.sqlite")  # a crash now: the next process sees both
+    assert other.pending_creates() == {"cee-hub", "eseap-hub"}
+    other.record(SyncedEntry("cee-hub", "Q12", "Hubs/Registry", {}, 7, 40))
+    other.end_create("eseap-hub")  # refused: nothing was created
+    assert store.pending_creates() == set()
+
+
+def test_knowing_every_item_is_per_property_and_kept(tmp_path: Path) -> None:
+    store = SqliteStateStore(tmp_path / "sync.sqlite")
+    assert not store.knows_every_item("P1")
+    store.note_knows_every_item("P1")
+    store.note_knows_every_item("P1")  # twice: no error
+    assert SqliteStateStore(tmp_path / "sync.sqlite").knows_every_item("P1")
+    assert not store.knows_every_item("P2")
+
+
 def test_the_run_log(tmp_path: Path) -> None:
     store = SqliteStateStore(tmp_path / "sync.sqlite")
     first = store.start_run("sync", dry_run=False)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from wikibot.adapters.state_sqlite import SqliteStateStore
 from wikibot.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,10 +126,16 @@ def test_bootstrap_creates_once_and_dry_run_writes_nothing(tmp_path: Path) -> No
     assert first.returncode == 0 and "created 86" in first.stdout
     ids = json.loads((workspace / "wikibase-ids.json").read_text(encoding="utf-8"))
     assert ids["properties"]["registry_id"].startswith("P") and ids["items"]["region:eseap"].startswith("Q")
+    state = workspace / "state" / "sync.sqlite"  # the property is new: no item can hold it yet
+    known = SqliteStateStore(state)
+    assert known.knows_every_item(ids["properties"]["registry_id"])
+    known.close()
+    state.unlink()
     revisions = (workspace / "entities" / "counters.json").read_text(encoding="utf-8")
     second = run("bootstrap", "--workspace", str(workspace))
     assert second.returncode == 0 and "created 0" in second.stdout
     assert (workspace / "entities" / "counters.json").read_text(encoding="utf-8") == revisions
+    assert not SqliteStateStore(state).knows_every_item(ids["properties"]["registry_id"])  # found, not new
 
 
 def test_bootstrap_with_a_corrupt_ids_file_exits_2(tmp_path: Path) -> None:

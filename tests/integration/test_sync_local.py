@@ -198,7 +198,64 @@ def test_a_crash_between_item_creation_and_page_write_back_then_a_rerun(world: W
         assert world.text(title) == LocalPageStore(clean).fetch_pages([title])[title].text  # type: ignore[union-attr]
 
 
-def test_a_crash_before_the_state_is_written_finds_the_item_by_label_and_registry_id(world: World) -> None:
+NEW_HUB = """
+{{Hub registry entry
+| id = test-new-hub
+| name = A hub added later
+| kind = thematic
+| themes = capacity-building
+| status = research
+| host = wmpl
+| next_review = 2027-01-15
+}}
+"""
+
+
+class _CountingSearches:
+    """The world's entity store, with its label searches counted."""
+
+    def __init__(self, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.labels: list[str] = []
+        original = world.entities.find_by_label
+
+        def find_by_label(label: str, **options: Any) -> list[str]:
+            self.labels.append(label)
+            return original(label, **options)
+
+        monkeypatch.setattr(world.entities, "find_by_label", find_by_label)
+
+
+def test_label_searches_only_where_the_state_cannot_know(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    searches = _CountingSearches(world, monkeypatch)
+    registry_property = world.mapping.pid("registry_id")
+    assert not world.state.knows_every_item(registry_property)
+    world.sync()  # a new state: every new entry is looked up before its item is created
+    assert len(searches.labels) == _entry_count()
+    assert world.state.knows_every_item(registry_property) and world.state.pending_creates() == set()
+    page = world.pages.fetch_pages([HUBS])[HUBS]
+    assert page is not None
+    world.pages.save_page(HUBS, page.text + NEW_HUB, base=page, summary="an editor adds a hub")
+    searches.labels.clear()
+    run = world.sync()
+    assert run.result is not None and run.result.created == ["test-new-hub"], run.plan.invalid
+    assert searches.labels == []  # the state has seen every item: nothing to find
+    assert world.item_of("test-new-hub").startswith("Q")
+
+
+def test_a_state_that_misses_an_entry_keeps_looking_up(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = world.pages.fetch_pages([HUBS])[HUBS]
+    assert page is not None  # an entry naming an organisation nobody has: its creation waits
+    world.pages.save_page(HUBS, page.text + NEW_HUB.replace("wmpl", "no-such-org"), base=page, summary="x")
+    run = world.sync()
+    assert run.result is not None and "test-new-hub" not in run.result.created
+    assert not world.state.knows_every_item(world.mapping.pid("registry_id"))  # it was never looked up
+
+
+@pytest.mark.parametrize("fresh_registry", [False, True], ids=["new-state", "state-knows-every-item"])
+def test_a_crash_before_the_state_is_written_finds_the_item_by_label_and_registry_id(
+        world: World, fresh_registry: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if fresh_registry:  # as after `wikibot bootstrap` created the registry-id property
+        world.state.note_knows_every_item(world.mapping.pid("registry_id"))
     class CrashError(Exception):
         pass
 
@@ -214,11 +271,15 @@ def test_a_crash_before_the_state_is_written_finds_the_item_by_label_and_registr
         world.sync()
     world.state.record = original  # type: ignore[method-assign]
     assert len(calls) == 1 and world.state.entries() == {}
+    assert world.state.pending_creates() == {calls[0].registry_id}
     items = world.items()
+    searches = _CountingSearches(world, monkeypatch)
     run = world.sync()
     assert run.result is not None
     assert run.result.adopted == [calls[0].registry_id]  # found, not created twice
     assert world.items() == items + _entry_count() - 1
+    assert len(searches.labels) == (1 if fresh_registry else _entry_count())  # only the interrupted one
+    assert world.state.pending_creates() == set()
 
 
 def test_a_blanked_page_writes_nothing_anywhere(world: World) -> None:

@@ -9,6 +9,8 @@ Tables::
 
     entries(registry_id PRIMARY KEY, item, page, fields JSON, page_revid, entity_revid, synced_at)
     runs(id, job, dry_run, started, finished, outcome, counts JSON, error)
+    creating(registry_id PRIMARY KEY, started)    -- an item creation begun, its result not yet recorded
+    complete(property PRIMARY KEY, since)         -- every item holding this registry-id property is known here
 """
 
 from __future__ import annotations
@@ -41,6 +43,14 @@ CREATE TABLE IF NOT EXISTS runs (
     outcome TEXT,
     counts TEXT,
     error TEXT
+);
+CREATE TABLE IF NOT EXISTS creating (
+    registry_id TEXT PRIMARY KEY,
+    started TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS complete (
+    property TEXT PRIMARY KEY,
+    since TEXT NOT NULL
 );
 """
 
@@ -91,6 +101,35 @@ class SqliteStateStore:
                      json.dumps(entry.fields, ensure_ascii=False, sort_keys=True),
                      entry.page_revid, entry.entity_revid, _now()),
                 )
+                db.execute("DELETE FROM creating WHERE registry_id = ?", (entry.registry_id,))
+        except sqlite3.Error as error:
+            raise StateStoreError(f"cannot write the sync state {self.path}: {error}") from error
+
+    def begin_create(self, registry_id: str) -> None:
+        self._write("INSERT OR REPLACE INTO creating VALUES (?, ?)", (registry_id, _now()))
+
+    def end_create(self, registry_id: str) -> None:
+        self._write("DELETE FROM creating WHERE registry_id = ?", (registry_id,))
+
+    def pending_creates(self) -> set[str]:
+        return {row[0] for row in self._read("SELECT registry_id FROM creating")}
+
+    def knows_every_item(self, registry_property: str) -> bool:
+        return bool(self._read("SELECT 1 FROM complete WHERE property = ?", (registry_property,)))
+
+    def note_knows_every_item(self, registry_property: str) -> None:
+        self._write("INSERT OR IGNORE INTO complete VALUES (?, ?)", (registry_property, _now()))
+
+    def _read(self, query: str, parameters: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._db().execute(query, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise StateStoreError(f"cannot read the sync state {self.path}: {error}") from error
+
+    def _write(self, query: str, parameters: tuple[str, ...]) -> None:
+        try:
+            with self._transaction() as db:
+                db.execute(query, parameters)
         except sqlite3.Error as error:
             raise StateStoreError(f"cannot write the sync state {self.path}: {error}") from error
 

@@ -1,8 +1,10 @@
 """Carry a sync plan out through the ports, one write at a time, recording the state after each.
 
 Order: items are created (or found: by the state, then by label and registry id, so that a
-rerun after a crash never creates a second item), then items are updated (one
-``wbeditentity`` per changed entity, with its ``baserevid``), then each registry page gets
+rerun after a crash never creates a second item; the label search is made only where the
+state cannot know: a creation begun and never recorded, or a state that has not yet seen
+every item), then items are updated (one ``wbeditentity`` per changed entity, with its
+``baserevid``), then each registry page gets
 one edit carrying all its updates and item-id write-backs (on its base revision).  On
 a conflict the entity or page is read again, merged again and written once more; a second
 conflict is reported.  The merge base of an entry is recorded right after each write, per
@@ -99,6 +101,8 @@ class Syncer:
     progress: Progress = lambda message: None
     today: WikiDate = field(default_factory=lambda: _today())
     _known: dict[str, Entity] = field(default_factory=dict, init=False, repr=False)  # items as read for the plan
+    _look_up: set[str] | None = field(default=None, init=False, repr=False)  # None: look every new entry up
+    _looked_up: set[str] = field(default_factory=set, init=False, repr=False)
 
     # -- the whole run ---------------------------------------------------------------------
     def apply(self, plan: SyncPlan, read: Mapping[str, Page | None], *, retire: bool = False,
@@ -113,6 +117,7 @@ class Syncer:
         item_ids.update({p.registry_id: p.item for p in plan.entries if p.item})
         plans = {p.registry_id: p for p in plan.entries}
         self._create(plans, pages, synced, item_ids, result)
+        self._note_complete(plan)
         for registry_id, entry_plan in list(plans.items()):
             if entry_plan.item_changes and entry_plan.problem is None:
                 plans[registry_id] = self._update_item(entry_plan, pages, synced, item_ids, result)
@@ -130,6 +135,8 @@ class Syncer:
                 synced: dict[str, SyncedEntry], item_ids: dict[str, str], result: SyncResult) -> None:
         waiting = sorted((p for p in plans.values() if p.action == "create"),
                          key=lambda p: (KIND_ORDER[p.kind], p.page, p.line))
+        complete = self.state.knows_every_item(self.mapping.pid("registry_id"))
+        self._look_up = self.state.pending_creates() if complete else None
         while waiting:
             blocked: list[EntryPlan] = []
             for entry_plan in waiting:
@@ -155,7 +162,8 @@ class Syncer:
                     item_ids: dict[str, str], result: SyncResult) -> EntryPlan:
         entry = entry_plan.entry
         data = to_entity(entry, self.mapping, self._provenance(page), item_ids)  # MissingItemError first
-        found = self._find_existing(entry)
+        found = self._find_existing(entry) if self._look_up is None or entry.id in self._look_up else None
+        self._looked_up.add(entry.id)
         if found is not None:  # created before (a crash before the state was written): adopt it
             result.adopted.append(entry.id)
             self.progress(f"{entry.id}: found its item {found.id}; not created again")
@@ -167,9 +175,11 @@ class Syncer:
             synced[entry.id] = adopted
             return plan_entry(_claim(entry_plan), entry, synced=adopted, entity=found, mapping=self.mapping,
                               registry_ids=_by_item(item_ids))
+        self.state.begin_create(entry.id)  # a crash from here on: the next run looks the item up first
         outcome = self.entities.save_entity(None, data, base_revid=None, new="item",
                                             summary=f"wikibot: new registry entry {entry.id} from [[{page.title}]]")
         if isinstance(outcome, Rejected):
+            self.state.end_create(entry.id)
             result.problems.append(Problem(entry.id, entry_plan.page,
                                            f"the Wikibase refused the new item: {outcome.code}: {outcome.info}"))
             return _skipped(entry_plan, "item not created")
@@ -184,8 +194,20 @@ class Syncer:
         return replace(entry_plan, item=outcome.id, entity_revid=outcome.revid, base=record.fields,
                        wanted_page=with_item, wanted_item=with_item)
 
+    def _note_complete(self, plan: SyncPlan) -> None:
+        """After a run that looked every new entry up (and read every other entry's item), the state
+        knows every item holding a registry id: later runs look up only interrupted creations."""
+        if self._look_up is not None or plan.invalid or self.state.pending_creates():
+            return
+        if all(p.registry_id in self._looked_up for p in plan.entries if p.action == "create"):
+            self.state.note_knows_every_item(self.mapping.pid("registry_id"))
+
     def _find_existing(self, entry: Entry) -> Entity | None:
-        """An item already holding this registry id, found by its label (Wikibase's term index)."""
+        """An item already holding this registry id, found by its label (Wikibase's term index).
+
+        Asked only when the state cannot know: a creation that began and was never recorded, or
+        a state that has not yet seen every item (new, or rebuilt after a loss).
+        """
         candidates = self.entities.find_by_label(entry.label("en"), entity_type="item")
         if not candidates:
             return None
