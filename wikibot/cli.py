@@ -453,6 +453,9 @@ def _print_sync(run: jobs.SyncRun, settings: Settings, out: TextIO) -> None:
           f"items, edited {counts['pages_edited']} pages ({counts['written_back']} item ids written back); "
           f"{_count(counts['conflicts'], 'conflict')}, {counts['problems']} not synced, "
           f"{counts['invalid']} invalid{report}", file=out)
+    if run.plan.guards:
+        print(f"sync: left alone, to be looked at first: {', '.join(sorted(run.plan.left_alone))}; nothing was "
+              "written to them or from them", file=out)
 
 
 class _Terminal(io.TextIOBase):

@@ -182,7 +182,11 @@ def sync(
                 counts["query_store"] = len(run.indexed)
             except QueryEndpointError as error:  # the wikis are in agreement; only the copy lags
                 run.index_error = str(error)
-        log.finish("ok" if run.clean else "problems", counts)
+        if plan.guards:  # the other pages were synced; these need a person: a failure on the heartbeat
+            log.finish("blocked", counts, "; ".join(f"{g.page}: {g.reason}" for g in plan.guards)
+                       + " (left alone; the other registry pages were synced)")
+        else:
+            log.finish("ok" if run.clean else "problems", counts)
     return run
 
 

@@ -8,6 +8,7 @@ write-back, a blanked page, and a human edit between the bot's read and its save
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from wikibot.wikitext.registry_page import parse_registry_page, patch_entry
 ROOT = Path(__file__).resolve().parents[2]
 TITLES = ("Organizations/Registry", "Hubs/Registry", "Partnerships/Registry")
 HUBS = "Hubs/Registry"
+ORGS = "Organizations/Registry"
 REPORT = "Registry/Sync report"
 
 
@@ -160,16 +162,23 @@ def test_a_crash_between_item_creation_and_write_back_then_a_rerun_makes_no_dupl
     assert all(e.item for e in parse_registry_page(live.text(), HUBS).entries)
 
 
-def test_a_page_blanked_by_a_vandal_writes_nothing_anywhere(live: Live) -> None:
+def test_a_page_blanked_by_a_vandal_is_left_alone_and_the_others_sync(live: Live) -> None:
     live.sync()
     live.human_patch("eseap-hub", {"status": "implementation"}, title=HUBS)
+    live.human_patch("wmpl", {"website": "https://wikimedia.pl/new"}, title=ORGS)
     live.wiki.human_edit(HUBS, "", summary="vandal")
-    writes, bot_edits = live.item_writes(), live.bot_revisions()
-    run = live.sync()
-    assert run.blocked and run.result is None and not run.clean
-    assert "Hubs/Registry" in run.plan.guards[0].page
-    assert (live.item_writes(), live.bot_revisions()) == (writes, bot_edits)
-    assert live.state.runs("sync")[-1]["outcome"] == "blocked"
+    writes = live.item_writes()
+    registry_edits = [len(_revisions(live.wiki, t)) for t in TITLES]
+    run = live.sync(retire=True)
+    assert not run.blocked and run.result is not None and not run.clean
+    assert run.plan.left_alone == {HUBS} and "Hubs/Registry" in run.plan.guards[0].page
+    assert run.result.items_updated == ["wmpl"] and run.result.retired == []  # no hub item touched
+    assert live.item_writes() == writes + 1
+    assert [len(_revisions(live.wiki, t)) for t in TITLES] == registry_edits and live.text(HUBS) == ""
+    item = live.entry("wmpl", ORGS).item
+    stored = live.replay.backend.fetch_entities([item])[item]  # type: ignore[union-attr]
+    assert "https://wikimedia.pl/new" in json.dumps(stored.data)
+    assert live.state.runs("sync")[-1]["outcome"] == "blocked"  # a failure on the heartbeat: a person looks
 
 
 def test_a_human_edit_between_the_bots_read_and_save_is_detected_and_kept(live: Live) -> None:

@@ -282,31 +282,65 @@ def test_a_crash_before_the_state_is_written_finds_the_item_by_label_and_registr
     assert world.state.pending_creates() == set()
 
 
-def test_a_blanked_page_writes_nothing_anywhere(world: World) -> None:
+ORGS = "Organizations/Registry"
+
+
+def _hub_revisions(world: World) -> dict[str, int]:
+    """The revision of every item the state records for an entry on the hubs page."""
+    items = [s.item for s in world.state.entries().values() if s.page == HUBS]
+    return {i: e.revid for i, e in world.entities.fetch_entities(items).items() if e is not None}
+
+
+def test_a_blanked_page_is_left_alone_and_the_other_pages_sync(world: World) -> None:
     world.sync()
-    world.edit_page("eseap-hub", {"status": "implementation"})  # a real change elsewhere, still pending
+    world.edit_page("eseap-hub", {"status": "implementation"})  # pending on the page about to be blanked
+    world.edit_page("wmpl", {"website": "https://wikimedia.pl/new"}, title=ORGS)  # pending elsewhere
     page = world.pages.fetch_pages([HUBS])[HUBS]
     assert page is not None
     world.pages.save_page(HUBS, "", base=page, summary="vandal")
+    hubs, revisions = _hub_revisions(world), world.entity_revisions()
+    out = io.StringIO()
+    code = main(["sync", "--workspace", str(world.root), "--retire"], out=out)
+    assert code == 1
+    assert "blocked: Hubs/Registry" in out.getvalue() and "blanked" in out.getvalue()
+    assert "left alone, to be looked at first: Hubs/Registry" in out.getvalue()
+    assert _hub_revisions(world) == hubs  # no hub item retired, updated or touched
+    assert world.text(HUBS) == ""  # not written either: a person restores it
+    assert world.entry_in_wikibase("wmpl", ORGS).website == "https://wikimedia.pl/new"  # the other page synced
+    assert world.entity_revisions() == revisions + 1
+    beat = next(b for b in heartbeat.parse(world.text(HEARTBEAT)) if b.job == "sync")  # a stalled page shows
+    assert beat.last_failure and beat.failure.startswith("blocked: Hubs/Registry") and beat.last_success
+
+
+def test_a_sync_with_every_page_blanked_writes_nothing_anywhere(world: World) -> None:
+    world.sync()
+    world.edit_page("wmpl", {"website": "https://wikimedia.pl/new"}, title=ORGS)
+    for title in TITLES:
+        page = world.pages.fetch_pages([title])[title]
+        assert page is not None
+        world.pages.save_page(title, "", base=page, summary="vandal")
     edits, revisions = world.page_edits(), world.entity_revisions()
     out = io.StringIO()
-    code = main(["sync", "--workspace", str(world.root)], out=out)
-    assert code == 1
-    assert "Hubs/Registry" in out.getvalue() and "blanked" in out.getvalue()
+    assert main(["sync", "--workspace", str(world.root)], out=out) == 1
     assert "nothing written anywhere" in out.getvalue()
     assert (world.page_edits(), world.entity_revisions()) == (edits, revisions)
-    beat = next(b for b in heartbeat.parse(world.text(HEARTBEAT)) if b.job == "sync")  # a stalled sync shows
-    assert beat.last_failure and beat.failure.startswith("blocked: Hubs/Registry") and beat.last_success
 
 
 def test_a_page_that_no_longer_parses_is_left_alone(world: World) -> None:
     world.sync()
+    world.edit_page("wmpl", {"website": "https://wikimedia.pl/new"}, title=ORGS)
+    world.set_status_in_wikibase("eseap-hub", "implementation")  # would be written to the hubs page
     page = world.pages.fetch_pages([HUBS])[HUBS]
     assert page is not None
-    world.pages.save_page(HUBS, page.text + "\n{{Hub registry entry\n| id = broken\n", base=page, summary="oops")
+    broken = page.text + "\n{{Hub registry entry\n| id = broken\n"
+    world.pages.save_page(HUBS, broken, base=page, summary="oops")
+    hubs = _hub_revisions(world)
     run = world.sync()
-    assert run.blocked and run.result is None
-    assert "no longer parses" in run.plan.guards[0].reason
+    assert not run.blocked and run.result is not None and not run.clean
+    assert "no longer parses" in run.plan.guards[0].reason and run.plan.left_alone == {HUBS}
+    assert world.text(HUBS) == broken and _hub_revisions(world) == hubs
+    assert run.result.items_updated == ["wmpl"]
+    assert world.state.runs("sync")[-1]["outcome"] == "blocked"
 
 
 def test_a_human_edit_between_read_and_save_is_kept_and_synced(world: World) -> None:

@@ -123,7 +123,7 @@ class Syncer:
                 plans[registry_id] = self._update_item(entry_plan, pages, synced, item_ids, result)
         for title in self.titles:
             page = pages.get(title)
-            if page is not None:
+            if page is not None and title not in plan.left_alone:
                 self._edit_page(title, page, plans, pages, synced, item_ids, result)
         if retire:
             for removed in plan.removed:

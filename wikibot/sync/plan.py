@@ -87,13 +87,19 @@ class SyncPlan:
     invalid: tuple[Problem, ...]  # entries skipped because they are invalid on the page
     removed: list[Removed] = field(default_factory=list)
     wikibase_only: list[str] = field(default_factory=list)  # registry items no page names
-    guards: list[GuardError] = field(default_factory=list)
+    guards: list[GuardError] = field(default_factory=list)  # pages left alone: nothing from or to them
     denied: dict[str, str] = field(default_factory=dict)  # page -> why it excludes the bot
+    acting: tuple[str, ...] = ()  # the registry pages the run may act on (present, no guard tripped)
+
+    @property
+    def left_alone(self) -> set[str]:
+        """Pages a guard tripped on: their entries are neither read into items nor written."""
+        return {g.page for g in self.guards}
 
     @property
     def blocked(self) -> bool:
-        """A guard tripped: nothing may be written anywhere this run."""
-        return bool(self.guards)
+        """Guards tripped on every registry page: nothing may be written anywhere this run."""
+        return bool(self.guards) and not self.acting
 
     def on_page(self, title: str) -> list[EntryPlan]:
         return [p for p in self.entries if p.page == title]
@@ -182,9 +188,11 @@ def plan_sync(
     """The whole plan.  ``entities``: every item named by a page or the state, as read now;
     ``listed_items``: every registry item of the Wikibase, when the store can list them."""
     registry_ids = item_registry_ids(registry, state)
+    guards = guard_pages(titles, pages, parsed, state, max_shrink=max_shrink)
+    left_alone = {g.page for g in guards}
     plans: list[EntryPlan] = []
     for claim in registry.claims:
-        if claim.entry is None:
+        if claim.entry is None or claim.source.page in left_alone:
             continue
         entry = claim.entry
         synced = state.get(entry.id)
@@ -193,11 +201,11 @@ def plan_sync(
         plans.append(plan_entry(claim, entry, synced=synced, entity=entity, mapping=mapping,
                                 registry_ids=registry_ids))
     invalid = tuple(p for p in registry.problems if p.code != ProblemCode.MISSING_PAGE)
-    plan = SyncPlan(plans, invalid)
-    plan.guards = guard_pages(titles, pages, parsed, state, max_shrink=max_shrink)
+    plan = SyncPlan(plans, invalid, guards=guards,
+                    acting=tuple(t for t in titles if t not in left_alone and pages.get(t) is not None))
     claimed = registry.claimed_ids
     for registry_id, synced in sorted(state.items()):
-        if registry_id not in claimed and entities.get(synced.item) is not None:
+        if registry_id not in claimed and synced.page not in left_alone and entities.get(synced.item) is not None:
             plan.removed.append(Removed(registry_id, synced.item, synced.page))
     if listed_items is not None:
         known = set(registry_ids)
