@@ -312,6 +312,28 @@ def test_a_blanked_page_is_left_alone_and_the_other_pages_sync(world: World) -> 
     assert beat.last_failure and beat.failure.startswith("blocked: Hubs/Registry") and beat.last_success
 
 
+def test_an_entry_moved_into_another_template_is_reported_and_its_item_kept(world: World) -> None:
+    world.sync()
+    text = world.text()
+    start = text.index("{{Hub registry entry\n| id = eseap-hub")
+    end = text.index("}}", start) + 2
+    boxed = text[:start] + "{{Box\n| content = " + text[start:end] + "\n}}" + text[end:]
+    page = world.pages.fetch_pages([HUBS])[HUBS]
+    assert page is not None
+    world.pages.save_page(HUBS, boxed, base=page, summary="an editor tidies up")
+    world.set_status_in_wikibase("cee-hub", "implementation")  # to be written to the same page
+    before = _hub_revisions(world)
+    run = world.sync(retire=True)
+    assert run.result is not None and run.result.retired == [] and not run.plan.removed
+    assert [p.code.value for p in run.plan.invalid] == ["nested-entry"] and "{{Box}}" in run.plan.invalid[0].reason
+    assert run.plan.invalid[0].registry_id == "eseap-hub"
+    assert _hub_revisions(world) == before  # the boxed entry's item untouched; cee-hub read, not written
+    after = world.text()
+    assert "{{Box\n| content = {{Hub registry entry\n| id = eseap-hub" in after  # left where it is
+    cee = next(e for e in parse_registry_page(after, HUBS).entries if e.id == "cee-hub")
+    assert cee.status == "implementation"  # the other entries on the page still sync
+
+
 def test_a_sync_with_every_page_blanked_writes_nothing_anywhere(world: World) -> None:
     world.sync()
     world.edit_page("wmpl", {"website": "https://wikimedia.pl/new"}, title=ORGS)

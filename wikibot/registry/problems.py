@@ -20,6 +20,7 @@ class ProblemCode(StrEnum):
     WRONG_REFERENCE_KIND = "wrong-reference-kind"
     INCONSISTENT = "inconsistent"
     MISSING_PAGE = "missing-page"
+    NESTED_ENTRY = "nested-entry"  # inside another template's parameter: claimed, not read
 
 
 @dataclass(frozen=True, order=True)

@@ -263,11 +263,12 @@ def parse_registry_page(
     for node, offset in _walk(code, 0):
         if isinstance(node, Template):
             kind = names.kind_of_template(node)
-            if kind is None:
-                continue
-            claim = _parse_entry(node, kind, title, offset, lines)
             nested = [t for p in node.params for t in p.value.filter_templates(recursive=True)
                       if names.kind_of_template(t) is not None]
+            if kind is None:
+                claims.extend(_inside_other(node, nested, title, offset, lines, names))
+                continue
+            claim = _parse_entry(node, kind, title, offset, lines)
             if nested:
                 problem = Problem(claim.source, claim.registry_id, None,
                                   "another registry entry starts inside this one: a '}}' is "
@@ -296,6 +297,27 @@ def parse_registry_page(
                 page_problems.append(Problem(SourceRef(title, lines.line(at)), None, None,
                                              f"this '}}}}' closes no call{above}", ProblemCode.MALFORMED_TEMPLATE))
     return ParsedPage(title, tuple(claims), tuple(page_problems))
+
+
+def _inside_other(node: Template, nested: list[Template], title: str, offset: int, lines: _Lines,
+                  names: TemplateNames) -> Iterator[Claim]:
+    """Registry entries in a parameter of another template (a collapsible box, a table row
+    template): they claim their ids, so their items are not taken for removed, but they are
+    not synced from there: the bot would have to edit inside a template it does not know."""
+    outer = str(node)
+    cursor = 0
+    wrapper = str(node.name).strip()
+    for inner in nested:
+        inner_text = str(inner)
+        at = outer.find(inner_text, cursor)
+        cursor = at + len(inner_text)
+        kind = names.kind_of_template(inner)
+        assert kind is not None
+        claim = _parse_entry(inner, kind, title, offset + at, lines)
+        problem = Problem(claim.source, claim.registry_id, None,
+                          f"inside {{{{{wrapper}}}}}: a registry entry is synced only where it stands on its own, "
+                          f"outside any other template; move it out of {{{{{wrapper}}}}}", ProblemCode.NESTED_ENTRY)
+        yield Claim(claim.registry_id, kind, claim.source, None, (*claim.problems, problem))
 
 
 def _stray_closings(node_text: str, offset: int, text: str) -> Iterator[int]:
