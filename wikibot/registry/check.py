@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from .models import Entry, EntryKind
 from .problems import Problem, ProblemCode, SourceRef
@@ -22,6 +22,11 @@ class Claim:
     source: SourceRef
     entry: Entry | None
     problems: tuple[Problem, ...] = ()
+    param_lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # parameter -> its line
+
+    def at(self, param: str) -> SourceRef:
+        """Where ``param`` stands (the entry's first line when it is not known)."""
+        return SourceRef(self.source.page, self.param_lines.get(param, self.source.line))
 
 
 @dataclass(frozen=True)
@@ -48,13 +53,12 @@ def assemble_registry(
     claims: Sequence[Claim], page_problems: Iterable[Problem] = (), *, retired_ids: Iterable[str] = ()
 ) -> Registry:
     """The registry of all pages' claims: an entry with a cross-entry problem becomes invalid."""
-    cross = check_registry(claims, retired_ids=retired_ids)
-    by_claim: dict[tuple[SourceRef, str | None], list[Problem]] = {}
-    for problem in cross:
-        by_claim.setdefault((problem.source, problem.registry_id), []).append(problem)
+    by_claim: dict[int, list[Problem]] = {}
+    for claim, problem in _cross_problems(claims, retired_ids):
+        by_claim.setdefault(id(claim), []).append(problem)
     merged: list[Claim] = []
     for claim in claims:
-        extra = by_claim.get((claim.source, claim.registry_id))
+        extra = by_claim.get(id(claim))
         if extra:
             claim = Claim(claim.registry_id, claim.kind, claim.source, None,
                           claim.problems + tuple(extra))
@@ -73,7 +77,12 @@ def check_registry(
     a reference is checked against every claimed id, valid or not, so that one broken entry
     does not make the entries that name it look broken too.
     """
-    problems: list[Problem] = []
+    return [problem for _, problem in _cross_problems(claims, retired_ids)]
+
+
+def _cross_problems(claims: Sequence[Claim], retired_ids: Iterable[str]) -> list[tuple[Claim, Problem]]:
+    """``check_registry``'s problems, each with the claim it makes invalid."""
+    problems: list[tuple[Claim, Problem]] = []
     retired = set(retired_ids)
     first: dict[str, Claim] = {}
     for claim in claims:
@@ -81,38 +90,30 @@ def check_registry(
         if rid is None:
             continue
         if rid in first:
-            problems.append(
-                Problem(claim.source, rid, "id",
-                        f"registry id {rid!r} is already used at {first[rid].source}",
-                        ProblemCode.DUPLICATE_ID)
-            )
+            problems.append((claim, Problem(claim.at("id"), rid, "id",
+                                            f"registry id {rid!r} is already used at {first[rid].source}",
+                                            ProblemCode.DUPLICATE_ID)))
             continue
         first[rid] = claim
         if rid in retired:
-            problems.append(
-                Problem(claim.source, rid, "id",
-                        f"registry id {rid!r} belonged to a removed entry and is never reused",
-                        ProblemCode.REUSED_ID)
-            )
+            problems.append((claim, Problem(claim.at("id"), rid, "id",
+                                            f"registry id {rid!r} belonged to a removed entry and is never reused",
+                                            ProblemCode.REUSED_ID)))
     for claim in claims:
         if claim.entry is None:
             continue
         entry = claim.entry
-        for field, target in entry.references():
-            allowed = type(entry).reference_fields[field]
+        for name, target in entry.references():
+            allowed = type(entry).reference_fields[name]
             referenced = first.get(target)
             if referenced is None:
-                problems.append(
-                    Problem(claim.source, entry.id, field,
-                            f"no entry has registry id {target!r}", ProblemCode.UNKNOWN_REFERENCE)
-                )
+                problems.append((claim, Problem(claim.at(name), entry.id, name, f"no entry has registry id {target!r}",
+                                                ProblemCode.UNKNOWN_REFERENCE)))
             elif referenced.kind not in allowed:
                 wanted = " or ".join(_article(k.value) for k in allowed)
-                problems.append(
-                    Problem(claim.source, entry.id, field,
-                            f"{target!r} is {_article(referenced.kind.value)}, not {wanted}",
-                            ProblemCode.WRONG_REFERENCE_KIND)
-                )
+                problems.append((claim, Problem(claim.at(name), entry.id, name,
+                                                f"{target!r} is {_article(referenced.kind.value)}, not {wanted}",
+                                                ProblemCode.WRONG_REFERENCE_KIND)))
     return problems
 
 

@@ -249,7 +249,8 @@ def _parse_entry(
         Problem(SourceRef(title, lines.line(at)), registry_id, name, reason, code)
         for name, at, reason, code in problems
     )
-    return Claim(registry_id, kind, source, None if reported else entry, reported)
+    return Claim(registry_id, kind, source, None if reported else entry, reported,
+                 {name: lines.line(at) for name, at in seen.items()})
 
 
 def parse_registry_page(
