@@ -267,7 +267,7 @@ def parse_registry_page(
             nested = [t for p in node.params for t in p.value.filter_templates(recursive=True)
                       if names.kind_of_template(t) is not None]
             if kind is None:
-                claims.extend(_inside_other(node, nested, title, offset, lines, names))
+                claims.extend(_inside_other(node, _nested_claims(node, nested, title, offset, lines, names)))
                 continue
             claim = _parse_entry(node, kind, title, offset, lines)
             if nested:
@@ -279,15 +279,7 @@ def parse_registry_page(
             claims.append(claim)
             # The entries inside are read as well: an entry swallowed by a missing "}}"
             # is broken, not gone.
-            outer = str(node)
-            cursor = 0
-            for inner in nested:
-                inner_text = str(inner)
-                at = outer.find(inner_text, cursor)
-                cursor = at + len(inner_text)
-                inner_kind = names.kind_of_template(inner)
-                assert inner_kind is not None
-                claims.append(_parse_entry(inner, inner_kind, title, offset + at, lines))
+            claims.extend(_nested_claims(node, nested, title, offset, lines, names))
         elif isinstance(node, Text):
             page_problems.extend(_unclosed_calls(str(node), offset, title, names, lines))
             for at in _stray_closings(str(node), offset, text):
@@ -300,25 +292,30 @@ def parse_registry_page(
     return ParsedPage(title, tuple(claims), tuple(page_problems))
 
 
-def _inside_other(node: Template, nested: list[Template], title: str, offset: int, lines: _Lines,
-                  names: TemplateNames) -> Iterator[Claim]:
-    """Registry entries in a parameter of another template (a collapsible box, a table row
-    template): they claim their ids, so their items are not taken for removed, but they are
-    not synced from there: the bot would have to edit inside a template it does not know."""
+def _nested_claims(node: Template, nested: list[Template], title: str, offset: int, lines: _Lines,
+                   names: TemplateNames) -> Iterator[Claim]:
+    """The registry entries ``nested`` in the parameters of ``node``, each read where it stands."""
     outer = str(node)
     cursor = 0
-    wrapper = str(node.name).strip()
     for inner in nested:
         inner_text = str(inner)
         at = outer.find(inner_text, cursor)
         cursor = at + len(inner_text)
         kind = names.kind_of_template(inner)
         assert kind is not None
-        claim = _parse_entry(inner, kind, title, offset + at, lines)
+        yield _parse_entry(inner, kind, title, offset + at, lines)
+
+
+def _inside_other(node: Template, inside: Iterable[Claim]) -> Iterator[Claim]:
+    """Registry entries in a parameter of another template (a collapsible box, a table row
+    template): they claim their ids, so their items are not taken for removed, but they are
+    not synced from there: the bot would have to edit inside a template it does not know."""
+    wrapper = str(node.name).strip()
+    for claim in inside:
         problem = Problem(claim.source, claim.registry_id, None,
                           f"inside {{{{{wrapper}}}}}: a registry entry is synced only where it stands on its own, "
                           f"outside any other template; move it out of {{{{{wrapper}}}}}", ProblemCode.NESTED_ENTRY)
-        yield Claim(claim.registry_id, kind, claim.source, None, (*claim.problems, problem))
+        yield Claim(claim.registry_id, claim.kind, claim.source, None, (*claim.problems, problem))
 
 
 def _stray_closings(node_text: str, offset: int, text: str) -> Iterator[int]:
