@@ -9,10 +9,17 @@ bot; ``allow=`` lists the only bots allowed (``all``/``none``); ``deny=`` the bo
 
 from __future__ import annotations
 
+import re
+
 import mwparserfromhell
 
 NOBOTS = "nobots"
 BOTS = "bots"
+# A call that may be {{bots}} or {{nobots}}, looked for in the case-folded text first: on a
+# page without one (nearly every registry page) the page is not parsed again, which is most
+# of a no-op sync's local work on a large registry.  A name the parser reads as "bots" or
+# "nobots" is always matched here (the parser compares the stripped, case-folded name).
+_MAYBE = re.compile(r"\{\{\s*(?:no)?bots\s*(?:\||\}\})")
 
 
 def _names(value: str) -> set[str]:
@@ -21,6 +28,13 @@ def _names(value: str) -> set[str]:
 
 def bots_denial(text: str, user: str) -> str | None:
     """Why ``user`` may not edit a page with this ``text``; None when it may."""
+    if not _MAYBE.search(text.casefold()):
+        return None
+    return _parsed_denial(text, user)
+
+
+def _parsed_denial(text: str, user: str) -> str | None:
+    """``bots_denial`` from the parsed page, whatever the text."""
     me = user.split("@", 1)[0].strip().casefold()
     code = mwparserfromhell.parse(text, skip_style_tags=True)
     for template in code.filter_templates(recursive=True):
