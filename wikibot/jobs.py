@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import functools
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,7 +178,8 @@ def sync(
         counts = result.counts()
         if index is not None and watched is not None:
             try:
-                run.indexed = index_entities(index, watched, mapping, seen=watched.seen, progress=progress)
+                run.indexed = index_entities(index, watched, mapping, seen=watched.seen, gone=watched.gone,
+                                             progress=progress)
                 counts["query_store"] = len(run.indexed)
             except QueryEndpointError as error:  # the wikis are in agreement; only the copy lags
                 run.index_error = str(error)
@@ -302,15 +303,17 @@ def query_context(settings: Settings, mapping: ResolvedMapping, *, today: dt.dat
 
 
 def index_entities(index: QueryIndex, entities: EntityStore, mapping: ResolvedMapping, *,
-                   seen: Mapping[str, EntityJson] = {}, progress: Callable[[str], None] = lambda m: None) -> list[str]:
-    """Bring the query store up to date: the ``seen`` entities whose revision it does not hold, and
-    the instance's properties and vocabulary items when it lacks them (read, 50 a request).
-    The ids written."""
+                   seen: Mapping[str, EntityJson] = {}, gone: Iterable[str] = (),
+                   progress: Callable[[str], None] = lambda m: None) -> list[str]:
+    """Bring the query store up to date: the ``seen`` entities whose revision it does not hold,
+    the ``gone`` ones (deleted on the Wikibase) taken out, and the instance's properties and
+    vocabulary items added when it lacks them (read, 50 a request).  The ids written or removed."""
     versions = index.versions()
+    removed = index.remove(sorted(gone), known=versions)
     wanted = [i for i in (*mapping.properties.values(), *mapping.items.values()) if i not in versions and i not in seen]
     fetched = entities.fetch_entities(wanted) if wanted else {}
     documents = [*seen.values(), *(with_revision(e.data, e.revid) for e in fetched.values() if e is not None)]
-    return index.update(documents, known=versions, progress=progress)
+    return [*removed, *index.update(documents, known=versions, progress=progress)]
 
 
 def rebuild_index(index: QueryIndex, entities: EntityStore, ids: Sequence[str], *,

@@ -70,6 +70,24 @@ def test_sync_rewrites_only_the_entity_that_changed(workspace: Path, capsys: pyt
     assert "rebuilt" not in capsys.readouterr().err
 
 
+def test_an_item_deleted_on_the_wikibase_leaves_the_query_store_at_the_next_sync(workspace: Path) -> None:
+    assert "cee-hub" in {row["hub"] for row in rows(workspace, "reviews")}
+    item = next(line.split("=")[1].strip() for line in _entry_lines(workspace, "cee-hub") if line.startswith("| item"))
+    (workspace / "entities" / f"{item}.json").unlink()  # an admin deletes the item
+    code, output = run("sync", "--workspace", str(workspace))
+    assert f"item {item} does not exist" in output  # the sync says so; the entry is not lost
+    assert "query store: 1 entities updated" in output
+    assert "cee-hub" not in {row["hub"] for row in rows(workspace, "reviews")}
+    code, output = coverage(workspace, "--rebuild", "--format", "json")  # the same as a store built anew
+    assert code == 0 and "cee-hub" not in {row["hub"] for row in rows(workspace, "reviews")}
+
+
+def _entry_lines(root: Path, registry_id: str) -> list[str]:
+    text = (root / "pages" / "Hubs" / "Registry.wiki").read_text(encoding="utf-8")
+    start = text.index(f"| id = {registry_id}\n")
+    return text[start:text.index("}}", start)].splitlines()
+
+
 def test_a_rebuild_gives_the_same_answers(workspace: Path) -> None:
     before = {name: rows(workspace, name) for name in ("regions", "themes", "completeness")}
     code, output = coverage(workspace, "--rebuild", "--format", "json")

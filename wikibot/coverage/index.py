@@ -6,8 +6,9 @@ revision of each entity the store answers for.  ``update`` replaces only the ent
 revision differs; ``rebuild`` starts from nothing.
 
 ``Watched`` wraps the entity store a job uses and keeps every entity JSON that passes
-through it (read for the plan, answered by a save), so that ``wikibot sync`` brings the
-query store up to date without a single extra request to the Wikibase.
+through it (read for the plan, answered by a save), and the ids read that no longer exist,
+so that ``wikibot sync`` brings the query store up to date, deleted items taken out,
+without a single extra request to the Wikibase.
 """
 
 from __future__ import annotations
@@ -60,6 +61,17 @@ class QueryIndex:
             self.store.flush()
         return replaced
 
+    def remove(self, entity_ids: Iterable[str], *, known: dict[str, int] | None = None) -> list[str]:
+        """Take out the entities the Wikibase no longer has (deleted); the ids the store held."""
+        versions = self.versions() if known is None else known
+        removed = [i for i in entity_ids if i in versions]
+        for entity_id in removed:
+            self.store.remove_entity(self.prefixes.concept_uri + entity_id)
+            del versions[entity_id]
+        if removed:
+            self.store.flush()
+        return removed
+
     def rebuild(self, entities: Iterable[EntityJson], progress: Progress = lambda message: None) -> int:
         """Empty the store and write every entity in ``entities``; how many were written."""
         self.store.clear()
@@ -94,11 +106,15 @@ class Watched:
 
     inner: EntityStore
     seen: dict[str, EntityJson] = field(default_factory=dict)
+    gone: set[str] = field(default_factory=set)  # asked for, and the Wikibase has no such entity
 
     def fetch_entities(self, ids: Sequence[str]) -> dict[str, Entity | None]:
         found = self.inner.fetch_entities(ids)
-        for entity in found.values():
-            if entity is not None:
+        for entity_id, entity in found.items():
+            if entity is None:
+                self.gone.add(entity_id)
+                self.seen.pop(entity_id, None)
+            else:
                 self._keep(entity.id, entity.revid, entity.data)
         return found
 
@@ -114,6 +130,7 @@ class Watched:
         return self.inner.find_by_label(label, entity_type=entity_type, language=language)
 
     def _keep(self, entity_id: str, revid: int, data: EntityJson) -> None:
+        self.gone.discard(entity_id)
         previous = self.seen.get(entity_id)
         if previous is None or int(previous.get("lastrevid", 0)) <= revid:
             self.seen[entity_id] = with_revision(data, revid)
