@@ -459,7 +459,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child is not None:
         result = measure(args.child, args.seed, args.highvolume, args.usual, args.usual_first_max, args.direct_first)
-        result["argv"] = [a for a in argv if a not in ("--child", str(args.child))]
+        at = next(i for i, a in enumerate(argv) if a.startswith("--child"))
+        result["argv"] = [*argv[:at], *argv[at + (1 if "=" in argv[at] else 2):]]  # the options besides --child N
         print(json.dumps(result))
         return 0
     latency = args.latency / 1000
