@@ -30,7 +30,7 @@ made during bootstrap and not counted.
 
 ``--child N`` measures one size and prints its figures as one JSON line; ``--results FILE...``
 reports saved lines instead of measuring.  100,000 entries (the local-work linearity check)
-take about 40 minutes on one core, 13 of them the first sync's; ``--child N --direct-first``
+take about 25 minutes on one core, 11 of them the first sync's; ``--child N --direct-first``
 makes that first sync straight on the fake wiki's store, unmeasured.
 
     .venv/bin/python bench/sync_traffic.py --child 100000 --no-usual > 100000.json
@@ -376,7 +376,7 @@ def section(results: Sequence[dict[str, Any]], argv: Sequence[str], latency: flo
         *[f"- {line}" for line in growth(results)],
         *([] if any(r["n"] >= 100_000 for r in results) else [
             "- Not measured here: 100,000 entries (the check that local work grows linearly: within 12× "
-            "of 10,000): `--child 100000 --no-usual` measures it in about 40 minutes."]),
+            "of 10,000): `--child 100000 --no-usual` measures it in about 25 minutes."]),
         "",
         "How it is measured (see the docstrings of `bench/sync_traffic.py` and `bench/traffic.py`):",
         "",
