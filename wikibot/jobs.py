@@ -167,7 +167,7 @@ def sync(
                     settings.wiki.index_url, titles, settings.registry.retired_ids, progress)
     with logged_run(settings, pages, state, "sync") as log:
         if plan.blocked:
-            log.finish("blocked", {}, "; ".join(f"{g.page}: {g.reason}" for g in plan.guards))
+            log.finish("blocked", {}, _guarded(plan))
             return SyncRun(plan)
         result = syncer.apply(plan, read, retire=retire, entities=fetched)
         run = SyncRun(plan, result)
@@ -184,11 +184,15 @@ def sync(
             except QueryEndpointError as error:  # the wikis are in agreement; only the copy lags
                 run.index_error = str(error)
         if plan.guards:  # the other pages were synced; these need a person: a failure on the heartbeat
-            log.finish("blocked", counts, "; ".join(f"{g.page}: {g.reason}" for g in plan.guards)
-                       + " (left alone; the other registry pages were synced)")
+            log.finish("blocked", counts, _guarded(plan) + " (left alone; the other registry pages were synced)")
         else:
             log.finish("ok" if run.clean else "problems", counts)
     return run
+
+
+def _guarded(plan: SyncPlan) -> str:
+    """The pages a guard left alone, and why, for the run log."""
+    return "; ".join(f"{g.page}: {g.reason}" for g in plan.guards)
 
 
 def publish_report(pages: PageStore, title: str, text: str, summary: str = "wikibot: sync report updated") -> bool:

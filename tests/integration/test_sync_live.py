@@ -209,20 +209,26 @@ def test_a_human_edit_between_the_bots_read_and_save_is_detected_and_kept(live: 
     assert live.in_wikibase("south-asia-hub").status == "pilot"
 
 
-def test_the_command_runs_on_the_wikis_its_configuration_names(live: Live, tmp_path: Path) -> None:
-    """``wikibot sync --config``: pages on the MediaWiki, items on the Wikibase, both named for pywikibot."""
-    import io
-
+def _operator_config(live: Live, workspace: Path, extra: str = "") -> Path:
+    """An operator's workspace: the instance ids, and a wikibot.toml naming both wikis for pywikibot."""
     from tests.adapters.live_wikibase import FAMILY
-    from wikibot.cli import main
 
-    workspace = tmp_path / "operator"
     workspace.mkdir()
     (workspace / "wikibase-ids.json").write_text(
         InstanceIds(live.mapping.properties, live.mapping.items).render(), encoding="utf-8")
     config = workspace / "wikibot.toml"
     config.write_text(f'[wiki]\nsite = "{live.wiki.family}"\nindex_url = "{live.wiki.url}/index.php"\n'
-                      f'[wikibase]\nsite = "{FAMILY}"\n', encoding="utf-8")
+                      f'[wikibase]\nsite = "{FAMILY}"\n{extra}', encoding="utf-8")
+    return config
+
+
+def test_the_command_runs_on_the_wikis_its_configuration_names(live: Live, tmp_path: Path) -> None:
+    """``wikibot sync --config``: pages on the MediaWiki, items on the Wikibase, both named for pywikibot."""
+    import io
+
+    from wikibot.cli import main
+
+    config = _operator_config(live, tmp_path / "operator")
     out = io.StringIO()
     assert main(["sync", "--config", str(config)], out=out) == 0, out.getvalue()
     assert "created 87 items" in out.getvalue()
@@ -248,17 +254,11 @@ def test_a_full_run_never_prints_or_stores_the_password(live: Live, tmp_path: Pa
     the workspace, the state database or the pages, for a run that logs in and writes."""
     import io
 
-    from tests.adapters.live_wikibase import FAMILY
     from tests.pywikibot_env import pywikibot_dir
     from wikibot.cli import main
 
-    workspace = tmp_path / "operator"
-    workspace.mkdir()
-    (workspace / "wikibase-ids.json").write_text(
-        InstanceIds(live.mapping.properties, live.mapping.items).render(), encoding="utf-8")
-    config = workspace / "wikibot.toml"
-    config.write_text(f'[wiki]\nsite = "{live.wiki.family}"\nindex_url = "{live.wiki.url}/index.php"\n'
-                      f'[wikibase]\nsite = "{FAMILY}"\n[status]\nkinds = ["hub", "partnership"]\n', encoding="utf-8")
+    config = _operator_config(live, tmp_path / "operator", '[status]\nkinds = ["hub", "partnership"]\n')
+    workspace = config.parent
     printed = []
     for argv in (["sync"], ["--log-format", "json", "run", "sync", "status", "coverage", "health"],
                  ["status", "--dry-run", "--format", "json"]):

@@ -85,11 +85,7 @@ class SqliteStateStore:
             self._connection = None
 
     def entries(self) -> dict[str, SyncedEntry]:
-        try:
-            rows = self._db().execute(
-                "SELECT registry_id, item, page, fields, page_revid, entity_revid FROM entries").fetchall()
-        except sqlite3.Error as error:
-            raise StateStoreError(f"cannot read the sync state {self.path}: {error}") from error
+        rows = self._read("SELECT registry_id, item, page, fields, page_revid, entity_revid FROM entries")
         return {row[0]: SyncedEntry(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5]) for row in rows}
 
     def record(self, entry: SyncedEntry) -> None:
@@ -120,11 +116,11 @@ class SqliteStateStore:
     def note_knows_every_item(self, registry_property: str) -> None:
         self._write("INSERT OR IGNORE INTO complete VALUES (?, ?)", (registry_property, _now()))
 
-    def _read(self, query: str, parameters: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
+    def _read(self, query: str, parameters: tuple[str, ...] = (), what: str = "sync state") -> list[tuple[Any, ...]]:
         try:
             return self._db().execute(query, parameters).fetchall()
         except sqlite3.Error as error:
-            raise StateStoreError(f"cannot read the sync state {self.path}: {error}") from error
+            raise StateStoreError(f"cannot read the {what} {self.path}: {error}") from error
 
     def _write(self, query: str, parameters: tuple[str, ...]) -> None:
         try:
@@ -153,11 +149,7 @@ class SqliteStateStore:
     def runs(self, job: str | None = None) -> list[dict[str, Any]]:
         """The run log, oldest first (for the heartbeat and ``health``)."""
         query = "SELECT id, job, dry_run, started, finished, outcome, counts, error FROM runs"
-        try:
-            rows = self._db().execute(query + (" WHERE job = ?" if job else "") + " ORDER BY id",
-                                      (job,) if job else ()).fetchall()
-        except sqlite3.Error as error:
-            raise StateStoreError(f"cannot read the run log {self.path}: {error}") from error
+        rows = self._read(query + (" WHERE job = ?" if job else "") + " ORDER BY id", (job,) if job else (), "run log")
         keys = ("id", "job", "dry_run", "started", "finished", "outcome", "counts", "error")
         found = [dict(zip(keys, row, strict=True)) for row in rows]
         for run in found:

@@ -110,6 +110,7 @@ class Syncer:
         """Carry ``plan`` out; ``read``: the pages it was made from; ``entities``: the items it was
         made from (read again only where a write moved them on)."""
         self._known = {i: e for i, e in (entities or {}).items() if e is not None}
+        self._looked_up = set()
         result = SyncResult(plan)
         synced = self.state.entries()
         pages = dict(read)
