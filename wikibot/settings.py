@@ -22,16 +22,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .errors import ConfigError as ConfigError
 from .wikitext.registry_page import TemplateNames
 
 DEFAULT_WORKSPACE = Path("wikibot-workspace")
 CONFIG_NAME = "wikibot.toml"
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLES = ("registry", "broken")
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message says what to change."""
 
 
 class _Section(BaseModel):

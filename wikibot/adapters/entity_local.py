@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from ..errors import LocalFileError
 from ..ports import (
     Entity,
     EntityConflict,
@@ -105,19 +106,23 @@ class LocalEntityStore:
         return self.dir / f"{entity_id}.json"
 
     def _history(self, entity_id: str) -> list[dict[str, Any]]:
+        path = self._path(entity_id)
         try:
-            data: list[dict[str, Any]] = json.loads(self._path(entity_id).read_text(encoding="utf-8"))
+            data: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return []
         except (OSError, ValueError) as error:
-            raise EntityStoreError(f"cannot read entity {entity_id}: {error}") from error
+            raise LocalFileError(f"cannot read entity {entity_id} from {path}: {error}", path) from error
         return data
 
     def _counters(self) -> dict[str, int]:
+        path = self.dir / "counters.json"
         try:
-            data: dict[str, int] = json.loads((self.dir / "counters.json").read_text(encoding="utf-8"))
+            data: dict[str, int] = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {"Q": 0, "P": 0, "revision": 0}
+        except (OSError, ValueError) as error:
+            raise LocalFileError(f"cannot read {path}: {error}", path) from error
         return data
 
     @contextlib.contextmanager

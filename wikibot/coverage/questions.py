@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import QuestionError as QuestionError
 from ..ports import QueryEndpoint, SelectResult
 from ..registry.models import EntryKind
 from ..registry.vocab import (
@@ -48,10 +49,6 @@ VOCABULARIES: dict[str, type[Term]] = {
 OPERATING = tuple(s for s in HubStatus if s.is_pilot_or_beyond)
 # Hubs that count as covering something: any but dormant or closed ones.
 OPEN = tuple(s for s in HubStatus if s not in (HubStatus.DORMANT, HubStatus.CLOSED))
-
-
-class QuestionError(ValueError):
-    """A question that does not exist, or a query file that cannot be read."""
 
 
 @dataclass(frozen=True)
