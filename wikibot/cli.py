@@ -306,7 +306,7 @@ def _sync(args: argparse.Namespace, app: App, out: TextIO) -> int:
                                   "written_back": run.result.written_back, "retired": run.result.retired,
                                   "report_page_saved": run.report_changed,
                                   "query_store_updated": run.indexed, "query_store_error": run.index_error,
-                                  "problems": [vars(p) for p in run.result.problems]}
+                                  "problems": [p.to_json() for p in run.result.problems]}
         json.dump(document, out, ensure_ascii=False, indent=1)
         out.write("\n")
     else:

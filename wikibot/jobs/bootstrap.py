@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ports import Entity, EntitySaved, EntityStore, EntityStoreError, NoChange, Patched, Rejected, StateStore
+from ..wikibase.entity import term_text
 from ..wikibase.instance import InstanceIds
 from ..wikibase.mapping import PROPERTIES, ItemSpec, PropertySpec, vocabulary_items
 
@@ -36,11 +37,11 @@ def _terms(label: str, description: str) -> dict[str, dict[str, dict[str, str]]]
 
 
 def _label(entity: Entity | None) -> str | None:
-    return entity.data.get("labels", {}).get("en", {}).get("value") if entity else None
+    return term_text(entity.data, "labels", "en") if entity else None
 
 
 def _description(entity: Entity | None) -> str | None:
-    return entity.data.get("descriptions", {}).get("en", {}).get("value") if entity else None
+    return term_text(entity.data, "descriptions", "en") if entity else None
 
 
 def bootstrap(store: EntityStore, known: InstanceIds, *, dry_run: bool = False,

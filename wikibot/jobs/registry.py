@@ -64,7 +64,7 @@ def read_registry(settings: Settings, fetched: Mapping[str, Page | None]) -> Val
     texts = {title: page.text for title in titles if (page := fetched.get(title)) is not None}
     with bulk_allocation():
         registry, parsed = parse_registry(
-            texts, settings.registry.templates.names(), retired_ids=settings.registry.retired_ids
+            texts, settings.registry.template_names(), retired_ids=settings.registry.retired_ids
         )
     missing = tuple(title for title in titles if fetched.get(title) is None)
     return ValidationResult(registry, parsed, missing)

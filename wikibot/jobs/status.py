@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 from ..ports import EntityStore, PageStore, StateStore
 from ..registry.models import EntryKind
-from ..registry.problems import ProblemCode
+from ..registry.problems import Problem, ProblemCode
 from ..settings import Settings
-from ..status.refresh import BoxRefresher, StatusProblem, StatusRun, refresh
+from ..status.refresh import BoxRefresher, StatusRun, refresh
 from ..wikibase.mapping import ResolvedMapping
 from .registry import load_registry
 from .runlog import logged_run
@@ -24,8 +24,7 @@ def status(
     """``wikibot status``: each hub's (and partnership's) status box made to say what the Wikibase holds."""
     loaded = load_registry(settings, pages)
     kinds = [EntryKind(kind) for kind in settings.status.kinds]
-    templates = {EntryKind.HUB: settings.status.templates.hub,
-                 EntryKind.PARTNERSHIP: settings.status.templates.partnership}
+    templates = {kind: settings.status.template_of(kind) for kind in kinds}
     forbidden = [*settings.registry.pages, settings.sync.report_page or "", settings.heartbeat.page or "",
                  settings.query.report_page or ""]
     refresher = BoxRefresher(pages, templates, user, today, settings.status.missing == "add", progress)
@@ -35,7 +34,7 @@ def status(
         return go(dry_run=True)
     with logged_run(settings, pages, state, "status") as log:
         run = go()
-        run.problems += [StatusProblem(None, p.source.page, f"registry page: {p.reason}")
+        run.problems += [Problem.of(None, p.source.page, f"registry page: {p.reason}", ProblemCode.BOX_NOT_KEPT)
                          for p in loaded.problems if p.code is ProblemCode.MISSING_PAGE]
         log.finish("ok" if run.clean else "problems", run.counts())
     return run

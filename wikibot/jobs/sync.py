@@ -78,7 +78,7 @@ def sync(
                      max_shrink=1.0 if allow_shrink else settings.sync.max_shrink, listed_items=listed)
     if dry_run:
         return SyncRun(plan, dry_run=True)
-    syncer = Syncer(pages, entities, state, mapping, settings.registry.templates.names(),
+    syncer = Syncer(pages, entities, state, mapping, settings.registry.template_names(),
                     settings.wiki.index_url, titles, settings.registry.retired_ids, progress)
     with logged_run(settings, pages, state, "sync") as log:
         if plan.blocked:
