@@ -31,8 +31,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
+from wikibot.registry.check import term_clashes
 from wikibot.registry.dates import WikiDate
-from wikibot.registry.models import Entry, EntryKind, Hub, Organization, Partnership
+from wikibot.registry.models import MAX_LABEL_LENGTH, Entry, EntryKind, Hub, Organization, Partnership
 from wikibot.registry.vocab import (
     HubKind,
     HubStatus,
@@ -191,7 +192,7 @@ PARTNERSHIP_NAMES = ("{partner}: {type} partnership", "Wiki Loves {topic} with {
 LANGUAGES = ("en", "fr", "es", "ar", "pt", "de", "ru", "zh-hans", "hi", "sw", "id", "ja",
              "yo", "ha", "ig", "bn", "ta", "ur", "pl", "uk", "tr", "fa", "ko", "vi", "qu",
              "gn", "ay", "mi", "smn", "sat", "zgh", "ckb", "nb", "nn", "se", "zh-hant",
-             "sr-latn", "be-tarask")
+             "sr-el", "be-tarask")
 SPARE_COUNTRIES = ("AD", "BT", "FJ", "GL", "IS", "LU", "MN", "MT", "NA", "PG", "SB", "UY",
                    "VU", "XK", "ZM", "ZW")
 COMMENTS = ("checked 2024-03", "see talk page", "per the annual report",
@@ -466,7 +467,18 @@ def generate_entries(n: int, seed: int = 0) -> list[Entry]:
     stewards = movement + [h.id for h in hubs]
     partnerships = [_partnership(rng, i, ids, orgs, partners, stewards)
                     for i in range(counts[EntryKind.PARTNERSHIP])]
-    return [*orgs, *hubs, *partnerships]
+    return _distinct_terms([*orgs, *hubs, *partnerships])
+
+
+def _distinct_terms(entries: list[Entry]) -> list[Entry]:
+    """The entries, each name and description pair told apart from another entry's in its language
+    by the entry's id (the Wikibase refuses two items with the same label and description)."""
+    by_id = {e.id: e for e in entries}
+    for key, entry, language, _ in list(term_clashes((e.id, e) for e in entries)):
+        current = by_id[key]
+        told = f"{current.descriptions[language]} ({entry.id})"[-MAX_LABEL_LENGTH:]
+        by_id[key] = current.model_copy(update={"descriptions": {**current.descriptions, language: told}})
+    return [by_id[e.id] for e in entries]
 
 
 # --------------------------------------------------------------------------------------

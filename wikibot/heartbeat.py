@@ -17,11 +17,13 @@ from typing import Any
 
 import mwparserfromhell
 
-from .wikitext.escape import escape_cell, unescape_value
+from .wikitext.escape import show_cell, unescape_value
 
 SUCCESS_OUTCOMES = frozenset({"ok", "problems"})
 FAILURE_OUTCOMES = frozenset({"failed", "blocked"})
 NONE = "—"
+MAX_CELL = 400  # characters of a reason or a summary shown in one cell
+SKEW = dt.timedelta(minutes=5)  # clocks of the bot and the monitor may differ this much
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 3600}
 
@@ -35,6 +37,7 @@ class Beat:
     did: str = ""
     last_failure: str | None = None
     failure: str = ""
+    note: str = ""  # why a beat read from the page was not taken as it stood (not on the page)
 
     def success_time(self) -> dt.datetime | None:
         return _time(self.last_success)
@@ -80,7 +83,7 @@ def _cell(text: str) -> str:
     text = " ".join(text.split())
     if not text:
         return NONE
-    return "&#8212;" if text == NONE else escape_cell(text)
+    return "&#8212;" if text == NONE else show_cell(text, MAX_CELL)
 
 
 def render(beats: Iterable[Beat]) -> str:
@@ -118,6 +121,30 @@ def parse_age(text: str) -> dt.timedelta:
     return dt.timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
 
 
+def trusted(page: Iterable[Beat], log: Iterable[Beat], now: dt.datetime) -> list[Beat]:
+    """The beats ``health`` may believe.  The heartbeat page can be edited by anyone: where this
+    machine's run log knows a job, the run log says when it last succeeded; a success the page
+    dates in the future is not one (the page was edited, or a clock is wrong)."""
+    known = {beat.job: beat for beat in log}
+    result = []
+    for beat in page:
+        logged = known.get(beat.job)
+        if logged is not None:
+            note = "" if logged.last_success == beat.last_success else (
+                f" (the heartbeat page says {beat.last_success or 'never'}; the run log is believed)")
+            result.append(Beat(logged.job, logged.last_success, logged.did, logged.last_failure, logged.failure,
+                               note))
+            continue
+        success = beat.success_time()
+        if success is not None and success > now + SKEW:
+            result.append(Beat(beat.job, None, "", beat.last_failure, beat.failure,
+                               f" (the heartbeat page dates its last success {beat.last_success}, in the future: "
+                               "not believed)"))
+            continue
+        result.append(beat)
+    return result
+
+
 @dataclass(frozen=True)
 class Health:
     job: str
@@ -135,15 +162,15 @@ def check(found: Iterable[Beat], now: dt.datetime, max_age: dt.timedelta,
         success = beat.success_time()
         failure = f"; last failure {beat.last_failure}: {beat.failure}" if beat.last_failure else ""
         if success is None:
-            result.append(Health(job, False, f"{job}: never succeeded{failure}"))
+            result.append(Health(job, False, f"{job}: never succeeded{beat.note}{failure}"))
             continue
         age = now - success
         if age <= max_age:
             result.append(Health(job, True, f"{job}: ok, last success {beat.last_success} ({_show(age)} ago): "
-                                            f"{beat.did}"))
+                                            f"{beat.did}{beat.note}"))
         else:
             result.append(Health(job, False, f"{job}: STALE, last success {beat.last_success} ({_show(age)} ago, "
-                                             f"more than {_show(max_age)}){failure}"))
+                                             f"more than {_show(max_age)}){beat.note}{failure}"))
     return result
 
 

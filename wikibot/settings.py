@@ -20,11 +20,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError as ConfigError
 from .registry.kinds import KINDS, with_status_box
 from .registry.models import EntryKind
+from .registry.titles import normalize_title, title_problem
 from .wikitext.registry_page import TemplateNames
 
 DEFAULT_WORKSPACE = Path("wikibot-workspace")
@@ -207,13 +208,34 @@ class Settings(_Section):
     query: QuerySettings = QuerySettings()
     source: Path | None = Field(default=None, exclude=True)  # the file read, for messages
 
+    @model_validator(mode="after")
+    def _pages_kept_apart(self) -> Settings:
+        """Every page the bot keeps is one page of its own: a report saved on a registry page would
+        overwrite the registry.  Titles compare as MediaWiki compares them."""
+        kept = [*((f"registry.pages ({title})", title) for title in self.registry.pages),
+                ("sync.report_page", self.sync.report_page), ("heartbeat.page", self.heartbeat.page),
+                ("query.report_page", self.query.report_page)]
+        seen: dict[str, str] = {}
+        for key, title in kept:
+            if not title:
+                continue
+            problem = title_problem(title)
+            if problem:
+                raise ValueError(f"{key}: {title!r} is not a page title: it {problem}")
+            same = seen.get(normalize_title(title))
+            if same is not None:
+                raise ValueError(f"{key} and {same} name the same page ({title!r}): each page the bot keeps must "
+                                 "be a page of its own")
+            seen[normalize_title(title)] = key
+        return self
+
 
 def _describe(error: ValidationError, source: Path) -> str:
     lines = [f"{source}: invalid configuration"]
     for item in error.errors():
         where = ".".join(str(p) for p in item["loc"])
-        message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
-        lines.append(f"  {where}: {message}")
+        message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"].removeprefix("Value error, ")
+        lines.append(f"  {where}: {message}" if where else f"  {message}")
     return "\n".join(lines)
 
 

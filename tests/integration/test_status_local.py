@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -141,11 +142,16 @@ def test_health_is_non_zero_without_a_heartbeat_or_when_it_is_stale_and_zero_aft
     beat = root / "pages" / f"{HEARTBEAT}.wiki"  # a day and more without a success
     stale = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "2026-01-01T00:00:00Z", beat.read_text(encoding="utf-8"))
     beat.write_text(stale, encoding="utf-8")
+    code, out = run("health", "--workspace", str(root))  # the page alone: the run log is believed
+    assert code == 0 and "sync: ok" in out and "the heartbeat page says 2026-01-01T00:00:00Z" in out
+    with sqlite3.connect(root / "state" / "sync.sqlite") as db:  # the bot really stalled: its run log is old too
+        db.execute("UPDATE runs SET started = '2026-01-01T00:00:00Z', finished = '2026-01-01T00:00:00Z'")
     code, out = run("health", "--workspace", str(root))
     assert code == 1 and "sync: STALE, last success 2026-01-01T00:00:00Z" in out
     code, out = run("health", "--workspace", str(root), "--job", "status")
     assert code == 1 and "status: never succeeded" in out
     assert status(root)[0] == 0  # the status run rewrites the heartbeat from the run log
+    assert run("sync", "--workspace", str(root))[0] == 0
     code, out = run("health", "--workspace", str(root))
     assert code == 0 and "status: ok" in out and "sync: ok" in out
     with pytest.raises(SystemExit) as usage:

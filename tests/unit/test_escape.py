@@ -52,8 +52,9 @@ def test_hostile_values_round_trip_and_stay_inert() -> None:
 
 def test_plain_values_stay_readable() -> None:
     for value in ("Wikimedia Polska", "AT&T", "Women's hub", "Hub Europy Środkowo-Wschodniej",
-                  "https://wikimedia.pl/", "ويكيميديا", "2023-05-14", "cee-hub, eseap-hub"):
+                  "ويكيميديا", "2023-05-14", "cee-hub, eseap-hub", "Tel. 123", "ISBNs"):
         assert escape_value(value) == value
+    assert escape_value("https://wikimedia.pl/", link=True) == "https://wikimedia.pl/"  # a website: a link
 
 
 def test_hand_written_references_are_read() -> None:

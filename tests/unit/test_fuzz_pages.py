@@ -13,6 +13,7 @@ from mwparserfromhell.nodes import Template
 from pydantic import ValidationError
 
 from bench.generate import generate_registry
+from wikibot.registry.check import term_clashes
 from wikibot.registry.models import MAX_LABEL_LENGTH, Entry, Hub, Organization, Partnership
 from wikibot.registry.vocab import OrganizationType, PartnershipStatus, ThematicArea
 from wikibot.wikitext.registry_page import (
@@ -73,6 +74,8 @@ def entries(draw: st.DrawFn) -> list[Entry]:
                                                                      PartnershipStatus.POTENTIAL])), **fields))
         except ValidationError:
             assume(False)  # e.g. an alias listed twice once normalised
+    # two entries with one name and description are refused (the Wikibase refuses them): covered elsewhere
+    assume(not list(term_clashes((e.id, e) for e in made)))
     return made
 
 
@@ -83,7 +86,9 @@ WMPL = Organization(id="wmpl", names={"en": "Wikimedia Polska"}, type="chapter")
 @given(entries(), raw_text)
 def test_entries_with_any_text_render_and_parse_back(made: list[Entry], intro: str) -> None:
     every = [WMPL, *made]
-    text = render_registry_page(every, intro=_clean(intro).replace("{", "(").replace("}", ")"))
+    # (an intro that opens a comment and never closes it hides the page on the wiki: reported, see
+    # test_an_unclosed_comment_leaves_the_page_alone)
+    text = render_registry_page(every, intro=_clean(intro).replace("{", "(").replace("}", ")").replace("<!--", "<!- -"))
     registry, _ = parse_registry({"T": text})
     assert registry.problems == (), [str(p) for p in registry.problems]
     assert list(registry.entries) == every
@@ -132,7 +137,7 @@ def test_junk_between_entries_never_alters_a_valid_entry(made: list[Entry], junk
         assert problem.registry_id not in valid or problem.code == "duplicate-id"
         assert 1 <= problem.source.line <= lines and problem.reason
     # Writing item ids back changes the entries' calls only.
-    synced = [e.model_copy(update={"item": "Q9"}) for e in every]
+    synced = [e.model_copy(update={"item": f"Q{9 + i}"}) for i, e in enumerate(every)]
     written = update_entries(text, synced)
     again, _ = parse_registry({"Fuzz": written})
     for entry in synced:

@@ -17,11 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 from ..ports import RdfTerm
-from ..wikitext.escape import escape_cell
+from ..wikitext.escape import escape_cell, show_cell
 from .questions import Answer
 
 _MIDNIGHT = re.compile(r"^(-?\d{4,}-\d\d-\d\d)T00:00:00Z$")
 LIST_SEPARATOR = ", "
+MAX_WIKI_ROWS = 500  # rows of one answer on the report page; the rest are counted
 
 
 def show(term: RdfTerm | None, *, is_list: bool = False) -> str:
@@ -141,8 +142,11 @@ def render_wiki(answers: Sequence[Answer], *, ui_url: str | None = None, intro: 
         rows = cells(answer)
         lines += ["", '{| class="wikitable sortable"',
                   "! " + " !! ".join(escape_cell(v) for v in answer.result.variables)]
-        for row in rows:
-            lines += ["|-", "| " + " || ".join(escape_cell(c) if c else "" for c in row)]
+        for row in rows[:MAX_WIKI_ROWS]:
+            lines += ["|-", "| " + " || ".join(show_cell(c) if c else "" for c in row)]
+        if len(rows) > MAX_WIKI_ROWS:
+            lines += ["|-", f"| colspan=\"{len(answer.result.variables)}\" | ''… and {len(rows) - MAX_WIKI_ROWS} "
+                            f"more rows (all of them: wikibot coverage {question.name} --format csv).''"]
         lines.append("|}")
         if not rows:
             lines.append("''No rows.''")

@@ -28,7 +28,8 @@ def health(settings: Settings, pages: PageStore, state: StateStore, *, now: dt.d
     title = settings.heartbeat.page
     if title:
         page = pages.fetch_pages([title])[title]
-        found = heartbeat.parse(page.text) if page is not None else []
+        on_page = heartbeat.parse(page.text) if page is not None else []
+        found = heartbeat.trusted(on_page, heartbeat.beats(state.runs()), now)
         source = f"the heartbeat page {title!r}" + ("" if page is not None else " (missing)")
     else:
         found, source = heartbeat.beats(state.runs()), "the run log"

@@ -13,6 +13,7 @@ from ..registry.check import Registry
 from ..registry.models import EntryKind
 from ..registry.problems import Problem, ProblemCode, SourceRef
 from ..settings import Settings
+from ..wikibase.mapping import vocabulary_items
 from ..wikitext.registry_page import ParsedPage, parse_registry
 
 
@@ -53,6 +54,11 @@ class ValidationResult:
         }
 
 
+# The labels and descriptions of the items bootstrap makes: no entry may have them too.
+RESERVED_TERMS = {("en", spec.label, spec.description): f"the Wikibase's own item {spec.key!r}"
+                  for spec in vocabulary_items()}
+
+
 def load_registry(settings: Settings, pages: PageStore) -> ValidationResult:
     """Read the configured registry pages and parse them; nothing is written."""
     return read_registry(settings, pages.fetch_pages(settings.registry.pages))
@@ -64,7 +70,8 @@ def read_registry(settings: Settings, fetched: Mapping[str, Page | None]) -> Val
     texts = {title: page.text for title in titles if (page := fetched.get(title)) is not None}
     with bulk_allocation():
         registry, parsed = parse_registry(
-            texts, settings.registry.template_names(), retired_ids=settings.registry.retired_ids
+            texts, settings.registry.template_names(), retired_ids=settings.registry.retired_ids,
+            reserved_terms=RESERVED_TERMS,
         )
     missing = tuple(title for title in titles if fetched.get(title) is None)
     return ValidationResult(registry, parsed, missing)

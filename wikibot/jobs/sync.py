@@ -16,7 +16,7 @@ from ..sync.report import report_page
 from ..wikibase.entity import entry_kind
 from ..wikibase.mapping import ResolvedMapping
 from .coverage import index_entities
-from .registry import read_registry
+from .registry import RESERVED_TERMS, read_registry
 from .runlog import logged_run, publish_report
 
 
@@ -75,7 +75,8 @@ def sync(
     fetched = entities.fetch_entities(items)
     listed = _registry_items(entities, mapping, list_items()) if list_items is not None else None
     plan = plan_sync(loaded.registry, loaded.pages, read, synced, fetched, mapping, titles=titles, user=user,
-                     max_shrink=1.0 if allow_shrink else settings.sync.max_shrink, listed_items=listed)
+                     max_shrink=1.0 if allow_shrink else settings.sync.max_shrink, listed_items=listed,
+                     reserved_terms=RESERVED_TERMS)
     if dry_run:
         return SyncRun(plan, dry_run=True)
     syncer = Syncer(pages, entities, state, mapping, settings.registry.template_names(),

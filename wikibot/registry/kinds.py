@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any, Literal
 
 from .dates import WikiDate
-from .models import Entry, EntryKind, Hub, Organization, Partnership
+from .models import URL_CHECK, Entry, EntryKind, Hub, Organization, Partnership
 from .vocab import HubStatus, PartnershipStatus, Term
 
 # How a stored field's values read in the Wikibase: another registry entry's item, a vocabulary
@@ -118,6 +118,15 @@ def field_element(model: type[Entry], name: str) -> tuple[type, bool]:
     """(element type, is a list) of a model field: ``str``, ``WikiDate`` or a vocabulary (a
     ``Term`` subclass); a multilingual field (language -> value) by its values."""
     return _element_and_many(model.model_fields[name].annotation)
+
+
+def is_url(model: type[Entry], name: str) -> bool:
+    """True for a field whose value is a URL (``Url``): a value meant to be a link."""
+    info = model.model_fields[name]
+    found = [*info.metadata]
+    for arg in typing.get_args(info.annotation):  # Url | None
+        found += list(getattr(arg, "__metadata__", ()))
+    return any(getattr(m, "func", None) is URL_CHECK for m in found)
 
 
 def _element_and_many(annotation: Any) -> tuple[type, bool]:

@@ -16,6 +16,9 @@ from typing import Annotated, ClassVar, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from .dates import WikiDate
+from .iri import iri_problem
+from .language_codes import LANGUAGE_CODES
+from .titles import normalize_title, title_problem
 from .vocab import (
     COUNTRY_CODES,
     HubKind,
@@ -33,7 +36,7 @@ REGISTRY_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 ITEM_ID_PATTERN = r"^Q[1-9][0-9]*$"
 LANGUAGE_CODE_PATTERN = r"^[a-z]{2,3}(?:-[a-z0-9]{1,8})*$"
 MAX_LABEL_LENGTH = 250  # Wikibase's default limit for labels and descriptions
-_INVALID_TITLE_CHARS = set("#<>[]{}|")
+MAX_URL_LENGTH = 500  # Wikibase's default limit for values of the url datatype
 
 
 def _registry_id(value: str) -> str:
@@ -53,8 +56,8 @@ def _item_id(value: str) -> str:
 
 
 def _language_code(value: str) -> str:
-    if not re.fullmatch(LANGUAGE_CODE_PATTERN, value):
-        raise ValueError(f"{value!r} is not a language code like 'pl' or 'zh-hant'")
+    if not re.fullmatch(LANGUAGE_CODE_PATTERN, value) or value not in LANGUAGE_CODES:
+        raise ValueError(f"{value!r} is not a language code MediaWiki knows (like 'pl' or 'zh-hant')")
     return value
 
 
@@ -65,6 +68,8 @@ def _country_code(value: str) -> str:
 
 
 def _text(value: str) -> str:
+    if any(unicodedata.category(c) == "Cs" for c in value) or "\ufffd" in value:
+        raise ValueError("holds characters that are not valid Unicode text")
     value = unicodedata.normalize("NFC", value).strip()
     if not value:
         raise ValueError("must not be empty")
@@ -83,17 +88,22 @@ def _alias(value: str) -> str:
 
 
 def _url(value: str) -> str:
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+    parts = urllib.parse.urlsplit(value) if value.isprintable() else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
         raise ValueError(f"{value!r} is not an http(s) URL")
+    if len(value) > MAX_URL_LENGTH:
+        raise ValueError(f"is {len(value)} characters long; a URL in the Wikibase is at most {MAX_URL_LENGTH}")
+    problem = iri_problem(value)
+    if problem:
+        raise ValueError(f"{value!r} is not a URL the Wikibase and its query service take: {problem}")
     return value
 
 
 def _page_title(value: str) -> str:
-    value = value.strip().replace("_", " ")
-    if not value or value.startswith(":") or _INVALID_TITLE_CHARS & set(value):
-        raise ValueError(f"{value!r} is not a page title")
-    return value
+    problem = title_problem(value)
+    if problem:
+        raise ValueError(f"{value!r} is not a page title: it {problem}")
+    return normalize_title(value)
 
 
 RegistryId = Annotated[str, AfterValidator(_registry_id),
@@ -109,6 +119,7 @@ Text = Annotated[str, AfterValidator(_text),
 Alias = Annotated[str, AfterValidator(_alias),
                   WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_LABEL_LENGTH,
                                   "pattern": "^[^,]*$"})]
+URL_CHECK = _url
 Url = Annotated[str, AfterValidator(_url),
                 WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})]
 PageTitle = Annotated[str, AfterValidator(_page_title),
@@ -170,6 +181,14 @@ class Entry(BaseModel):
             if twice:
                 raise ValueError(f"{', '.join(twice)} listed twice ({language})")
         return {language: texts for language, texts in aliases.items() if texts}
+
+    @model_validator(mode="after")
+    def _name_is_not_its_description(self) -> Entry:
+        same = sorted(language for language, text in self.descriptions.items() if self.names.get(language) == text)
+        if same:
+            raise ValueError(f"the name and the description are the same ({', '.join(same)}); the Wikibase "
+                             "refuses an item whose label equals its description")
+        return self
 
     def references(self) -> Iterator[tuple[str, str]]:
         """(field, registry id) for every other entry this one names."""

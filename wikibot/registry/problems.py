@@ -17,6 +17,8 @@ class ProblemCode(StrEnum):
     INVALID_VALUE = "invalid-value"
     BAD_DATE = "bad-date"
     DUPLICATE_ID = "duplicate-id"
+    DUPLICATE_ITEM = "duplicate-item"  # one item named by two entries
+    DUPLICATE_TERMS = "duplicate-terms"  # the same name and description as another entry, in one language
     REUSED_ID = "reused-id"
     UNKNOWN_REFERENCE = "unknown-reference"
     WRONG_REFERENCE_KIND = "wrong-reference-kind"

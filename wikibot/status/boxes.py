@@ -10,6 +10,7 @@ the day the next review date has passed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -20,6 +21,7 @@ from ..registry.kinds import with_status_box
 from ..registry.models import Entry, EntryKind, Hub, Partnership
 from ..registry.vocab import PartnershipStatus, Term
 from ..wikitext.bots import bots_denial
+from ..wikitext.escape import escape_summary, shorten
 from ..wikitext.status_box import add_box, update_boxes
 
 # The parameters the bot owns, in the order a new box lists them (``registry/kinds.py``).
@@ -57,6 +59,15 @@ def _date(date: WikiDate | None) -> str:
 
 def _names(ids: Sequence[str], view: Mapping[str, Entry]) -> str:
     return ", ".join(view[i].label() if i in view else i for i in ids)
+
+
+_REDIRECT = re.compile(r"^\s*#REDIRECT\s*:?\s*\[\[", re.IGNORECASE)
+
+
+def is_redirect(text: str) -> bool:
+    """True for the text of a redirect page (``#REDIRECT [[Target]]``, as MediaWiki's English
+    magic word reads it, at the start of the page)."""
+    return bool(_REDIRECT.match(text))
 
 
 def is_overdue(date: WikiDate | None, today: dt.date) -> bool:
@@ -101,6 +112,7 @@ class Action(StrEnum):
     DENIED = "denied"        # {{nobots}} / {{bots|deny=…}}: left alone, reported
     NO_BOX = "no-box"        # no box and the configuration says to report it only
     NO_PAGE = "no-page"      # the entry's page does not exist: never created by the bot
+    REDIRECT = "redirect"    # the entry's page is a redirect: a box would break it
 
 
 @dataclass(frozen=True)
@@ -121,9 +133,10 @@ class BoxPlan:
         """The edit summary: what changed, from the Wikibase."""
         if self.added:
             return f"wikibot: status box of {self.registry_id} added, from the Wikibase"
-        shown = "; ".join(f"{param}: {old or '(none)'} → {new or '(none)'}"
+        shown = "; ".join(f"{param}: {shorten(old, 60) or '(none)'} → {shorten(new, 60) or '(none)'}"
                           for param, (old, new) in self.changed.items())
-        return f"wikibot: status box of {self.registry_id} updated from the Wikibase: {shown}"[:480]
+        return escape_summary(shorten(f"wikibot: status box of {self.registry_id} updated from the Wikibase: {shown}",
+                                      400))
 
 
 def plan_box(title: str, page: Page | None, entry: Entry, values: Mapping[str, str], template: str, *,
@@ -132,6 +145,10 @@ def plan_box(title: str, page: Page | None, entry: Entry, values: Mapping[str, s
     plan = BoxPlan(title, entry.id, entry.kind, Action.CURRENT, page)
     if page is None:
         return replace(plan, action=Action.NO_PAGE, reason="the page does not exist")
+    if is_redirect(page.text):
+        return replace(plan, action=Action.REDIRECT, reason="the page is a redirect: no box is put there (it would "
+                                                            "break the redirect); give the entry the page it "
+                                                            "redirects to")
     denial = bots_denial(page.text, user)
     if denial:
         return replace(plan, action=Action.DENIED, reason=denial)

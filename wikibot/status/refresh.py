@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ..ports import Denied, EditConflict, Entity, EntityStore, NoChange, Page, PageStore, Saved
 from ..registry.models import Entry, EntryKind
 from ..registry.problems import Problem, ProblemCode
+from ..registry.titles import normalize_title
 from ..wikibase.entity import EntityReadError, from_entity
 from ..wikibase.mapping import ResolvedMapping
 from .boxes import Action, BoxPlan, box_values, plan_box
@@ -52,6 +53,7 @@ class StatusRun:
         return {"pages": len(self.plans), "saved": len(self.saved), "to_save": actions[Action.SAVE],
                 "current": actions[Action.CURRENT], "denied": actions[Action.DENIED],
                 "no_box": actions[Action.NO_BOX], "no_page": actions[Action.NO_PAGE],
+                "redirect": actions[Action.REDIRECT],
                 "problems": len(self.problems)}
 
 
@@ -102,11 +104,11 @@ def place_boxes(view: dict[str, Entry], kinds: Iterable[EntryKind], forbidden: I
     """Each entry of ``kinds`` that has a page, by page; a page named by two entries, one the
     bot keeps for something else (a registry, report or heartbeat page), or one outside the
     configured scope (``out_of_scope``) is a problem, and left alone."""
-    wanted, off_limits = set(kinds), {t.replace("_", " ") for t in forbidden}
+    wanted, off_limits = set(kinds), {normalize_title(t) for t in forbidden if t}
     by_page: dict[str, list[Entry]] = {}
     for entry in view.values():
         if entry.kind in wanted and entry.page:
-            by_page.setdefault(entry.page, []).append(entry)
+            by_page.setdefault(normalize_title(entry.page), []).append(entry)
     problems: list[Problem] = []
     placed: dict[str, Entry] = {}
     for title, entries in sorted(by_page.items()):

@@ -9,7 +9,7 @@ from typing import Any
 from .boxes import Action, BoxPlan
 from .refresh import StatusRun
 
-LEFT_ALONE = (Action.DENIED, Action.NO_BOX, Action.NO_PAGE)
+LEFT_ALONE = (Action.DENIED, Action.NO_BOX, Action.NO_PAGE, Action.REDIRECT)
 
 
 def page_diff(plan: BoxPlan) -> list[str]:
@@ -36,7 +36,7 @@ def status_text(run: StatusRun) -> Iterator[str]:
         where = f" [[{problem.page}]]" if problem.page else ""
         yield f"problem {problem.registry_id or ''}{where}: {problem.reason}"
     counts = run.counts()
-    alone = counts["denied"] + counts["no_box"] + counts["no_page"]
+    alone = counts["denied"] + counts["no_box"] + counts["no_page"] + counts["redirect"]
     if run.dry_run:
         yield (f"status (dry run): {counts['pages']} pages; would save {counts['to_save']}, "
                f"{counts['current']} current, {alone} left alone; nothing written")

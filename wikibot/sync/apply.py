@@ -44,7 +44,7 @@ from ..wikibase.entity import MissingItemError, Provenance, entry_kind, registry
 from ..wikibase.mapping import ResolvedMapping
 from ..wikitext.registry_page import TemplateNames, parse_registry, update_entries
 from .merge import Conflict, entry_values
-from .plan import EntryPlan, SyncPlan, entry_from_values, item_registry_ids, plan_entry
+from .plan import EntryPlan, SyncPlan, entry_from_values, item_registry_ids, owners_of_items, plan_entry
 
 Progress = Callable[[str], None]
 
@@ -88,6 +88,7 @@ class _Run:
     pages: dict[str, Page | None]
     synced: dict[str, SyncedEntry]
     item_ids: dict[str, str]  # registry id -> item id
+    owners: dict[str, str]  # item id -> the registry id it belongs to
     known: dict[str, Entity]
     result: SyncResult
     look_up: set[str] | None = None  # new entries to look up before creating; None: every one
@@ -103,9 +104,10 @@ class _Run:
         state.record(entry)
         self.synced[entry.registry_id] = entry
 
-    def registry_ids(self) -> dict[str, str]:
-        """Item id -> registry id."""
-        return {item: registry_id for registry_id, item in self.item_ids.items()}
+    def own(self, registry_id: str, item: str) -> None:
+        """``item`` is ``registry_id``'s (created or found for it)."""
+        self.item_ids[registry_id] = item
+        self.owners[item] = registry_id
 
 
 @dataclass
@@ -127,9 +129,12 @@ class Syncer:
         """Carry ``plan`` out; ``read``: the pages it was made from; ``entities``: the items it was
         made from (read again only where a write moved them on)."""
         synced = self.state.entries()
+        owners = dict(plan.registry_ids)
         item_ids = {s.registry_id: s.item for s in synced.values()}
         item_ids.update({p.registry_id: p.item for p in plan.entries if p.item})
-        run = _Run({p.registry_id: p for p in plan.entries}, dict(read), synced, item_ids,
+        # An item is named for an entry only when it is that entry's (see plan_entry).
+        item_ids = {rid: item for rid, item in item_ids.items() if owners.get(item, rid) == rid}
+        run = _Run({p.registry_id: p for p in plan.entries}, dict(read), synced, item_ids, owners,
                    {i: e for i, e in (entities or {}).items() if e is not None}, SyncResult(plan))
         self._create(run)
         self._note_complete(run)
@@ -177,13 +182,13 @@ class Syncer:
         if found is not None:  # created before (a crash before the state was written): adopt it
             run.result.adopted.append(entry.id)
             self.progress(f"{entry.id}: found its item {found.id}; not created again")
-            run.item_ids[entry.id] = found.id
+            run.own(entry.id, found.id)
             # What the creation would have recorded: the item holds the entry as the page had it
             # (without this, the plan would be a creation again and the id never written back).
             adopted = SyncedEntry(entry.id, found.id, page.title, entry_values(entry), page.revid, found.revid)
             run.record(adopted, self.state)
             return plan_entry(_claim(entry_plan), entry, synced=adopted, entity=found, mapping=self.mapping,
-                              registry_ids=run.registry_ids())
+                              registry_ids=run.owners, kinds=run.result.plan.kinds)
         self.state.begin_create(entry.id)  # a crash from here on: the next run looks the item up first
         outcome = self.entities.save_entity(None, data, base_revid=None, new="item",
                                             summary=f"wikibot: new registry entry {entry.id} from [[{page.title}]]")
@@ -193,7 +198,7 @@ class Syncer:
                                f"the Wikibase refused the new item: {outcome.code}: {outcome.info}", entry_plan.line)
             return _skipped(entry_plan, "item not created")
         assert isinstance(outcome, EntitySaved | Patched)
-        run.item_ids[entry.id] = outcome.id
+        run.own(entry.id, outcome.id)
         record = SyncedEntry(entry.id, outcome.id, page.title, entry_values(entry), page.revid, outcome.revid)
         run.record(record, self.state)  # before anything else: a rerun must know this item
         run.result.created.append(entry.id)
@@ -277,7 +282,7 @@ class Syncer:
         assert entry_plan.item is not None
         entity = self.entities.fetch_entities([entry_plan.item])[entry_plan.item]
         again = plan_entry(_claim(entry_plan), entry_plan.entry, synced=run.synced.get(entry_plan.registry_id),
-                           entity=entity, mapping=self.mapping, registry_ids=run.registry_ids())
+                           entity=entity, mapping=self.mapping, registry_ids=run.owners, kinds=run.result.plan.kinds)
         _late_conflicts(run, again, entry_plan)
         if again.problem is not None:
             return self._problem(run, again, again.problem)
@@ -336,14 +341,14 @@ class Syncer:
         claims = [(c, c.entry) for c in registry.claims if c.source.page == title and c.entry is not None]
         items = {entry.id: entry.item or run.item_ids.get(entry.id) for _, entry in claims}  # with the state's
         fetched = self.entities.fetch_entities([i for i in items.values() if i])
-        registry_ids = item_registry_ids(registry, run.synced) | run.registry_ids()
+        registry_ids = owners_of_items(item_registry_ids(registry, run.synced) | run.owners, fetched, self.mapping)
         for claim, entry in claims:
             item = items[entry.id]
             if item is None:
                 continue  # new since our read: created on the next run
             entity = fetched.get(item)
             again = plan_entry(claim, entry, synced=run.synced.get(entry.id), entity=entity,
-                               mapping=self.mapping, registry_ids=registry_ids)
+                               mapping=self.mapping, registry_ids=registry_ids, kinds=run.result.plan.kinds)
             old = run.plans.get(entry.id)
             if old is not None:
                 _late_conflicts(run, again, old)

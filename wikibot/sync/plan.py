@@ -15,14 +15,14 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from ..ports import Entity, Page, SyncedEntry
-from ..registry.check import Claim, Registry
+from ..registry.check import NO_TERMS, Claim, Registry, ReservedTerms, reference_problems, term_clashes
 from ..registry.kinds import ENTRY_TYPES
 from ..registry.models import Entry, EntryKind
 from ..registry.problems import Problem, ProblemCode
-from ..wikibase.entity import EntityReadError, entry_kind, from_entity
+from ..wikibase.entity import EntityReadError, entry_kind, from_entity, registry_ids_of
 from ..wikibase.mapping import ResolvedMapping
 from ..wikitext.bots import bots_denial
-from ..wikitext.registry_page import ParsedPage
+from ..wikitext.registry_page import ParsedPage, loose_id
 from .merge import Conflict, Merge, entry_values, merge, unflatten
 
 Action = Literal["create", "update", "none", "skip"]
@@ -91,6 +91,9 @@ class SyncPlan:
     guards: list[GuardError] = field(default_factory=list)  # pages left alone: nothing from or to them
     denied: dict[str, str] = field(default_factory=dict)  # page -> why it excludes the bot
     acting: tuple[str, ...] = ()  # the registry pages the run may act on (present, no guard tripped)
+    kinds: dict[str, EntryKind] = field(default_factory=dict)  # every registry id on the pages, and its kind
+    registry_ids: dict[str, str] = field(default_factory=dict)  # item id -> the registry id it belongs to
+    unlisted: list[Removed] = field(default_factory=list)  # synced entries whose page is not a registry page now
 
     @property
     def left_alone(self) -> set[str]:
@@ -116,12 +119,18 @@ def entry_from_values(kind: EntryKind, registry_id: str, item: str | None, flat:
 
 def plan_entry(
     claim: Claim, entry: Entry, *, synced: SyncedEntry | None, entity: Entity | Literal["unread"] | None,
-    mapping: ResolvedMapping, registry_ids: Mapping[str, str],
+    mapping: ResolvedMapping, registry_ids: Mapping[str, str], kinds: Mapping[str, EntryKind],
 ) -> EntryPlan:
     """The plan of one valid entry on a page.
 
     ``synced``: the state of its last sync; ``entity``: its item as read now (None: the item id
-    names nothing; "unread": the entry has no item id yet).
+    names nothing; "unread": the entry has no item id yet); ``registry_ids``: item id -> registry
+    id of every entry's item; ``kinds``: every registry id on the pages, and its kind.
+
+    An item belongs to the entry whose registry id it holds: an entry is never written into an
+    item that holds another registry id (nor such an item into the entry).  What the Wikibase
+    holds passes the checks the pages' values pass: a value naming an entry of the wrong kind,
+    or no entry, is reported, and nothing is written for the entry.
     """
     page, line = claim.source.page, claim.source.line
     item = entry.item or (synced.item if synced else None)
@@ -134,6 +143,9 @@ def plan_entry(
         synced = None  # the page now names another item: the old base belongs to the old one
     if entry_kind(entity.data, mapping) not in (None, entry.kind):
         return _skip(plan, f"item {item} is not a {entry.kind.value}")
+    owners = list(dict.fromkeys(registry_ids_of(entity.data, mapping)))
+    if owners and owners != [entry.id]:
+        return _skip(plan, _not_its_item(entry, item, owners))
     try:
         on_item = from_entity(entity.data, mapping, registry_ids)
     except EntityReadError as error:
@@ -146,8 +158,26 @@ def plan_entry(
     except ValidationError as error:
         reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in error.errors())
         return _skip(plan, f"page and item merge into an invalid entry ({reasons}); fix one side")
+    for wanted in (wanted_page, wanted_item):
+        wrong = reference_problems(wanted, kinds)
+        if wrong:
+            shown = "; ".join(f"{name} = {getattr(wanted, name)!r}: {reason}" for name, reason, _ in wrong)
+            return _skip(plan, f"the Wikibase and the page together say {shown}; fix the side that is wrong "
+                               "(nothing is written for this entry until then)")
     return EntryPlan(entry.id, entry.kind, page, line, entry, item, entity.revid, base, merged,
                      wanted_page, wanted_item)
+
+
+def _not_its_item(entry: Entry, item: str, owners: Sequence[str]) -> str:
+    """Why ``entry`` is not synced with ``item``, which holds the registry ids ``owners``."""
+    if entry.id in owners:
+        others = ", ".join(repr(o) for o in owners if o != entry.id)
+        return (f"item {item} holds the registry ids {entry.id!r} and {others}: an item belongs to one entry; "
+                f"remove the wrong registry id from {item} (nothing is written for this entry until then)")
+    owner = owners[0]
+    return (f"item {item} belongs to {owner!r} (it holds that registry id), not to {entry.id!r}: if this entry "
+            f"was {owner!r} renamed, put its registry id back (registry ids never change); if not, remove "
+            f"'item = {item}' from it (nothing is written for this entry until then)")
 
 
 def _skip(plan: EntryPlan, problem: str) -> EntryPlan:
@@ -184,11 +214,19 @@ def plan_sync(
     registry: Registry, parsed: Mapping[str, ParsedPage], pages: Mapping[str, Page | None],
     state: Mapping[str, SyncedEntry], entities: Mapping[str, Entity | None], mapping: ResolvedMapping, *,
     titles: Sequence[str], user: str, max_shrink: float = DEFAULT_MAX_SHRINK,
-    listed_items: Sequence[str] | None = None,
+    listed_items: Sequence[str] | None = None, reserved_terms: ReservedTerms = NO_TERMS,
 ) -> SyncPlan:
     """The whole plan.  ``entities``: every item named by a page or the state, as read now;
-    ``listed_items``: every registry item of the Wikibase, when the store can list them."""
-    registry_ids = item_registry_ids(registry, state)
+    ``listed_items``: every registry item of the Wikibase, when the store can list them.
+
+    An entry counts as removed only when no template call on any registry page holds its
+    registry id (however mistyped: ``loose_id``) or its item id, whatever else is wrong with the
+    call, and its page is a registry page that was read and parsed."""
+    kinds: dict[str, EntryKind] = {}
+    for claim in registry.claims:
+        if claim.registry_id:
+            kinds.setdefault(claim.registry_id, claim.kind)
+    registry_ids = owners_of_items(item_registry_ids(registry, state), entities, mapping)
     guards = guard_pages(titles, pages, parsed, state, max_shrink=max_shrink)
     left_alone = {g.page for g in guards}
     plans: list[EntryPlan] = []
@@ -200,14 +238,24 @@ def plan_sync(
         item = entry.item or (synced.item if synced else None)
         entity: Entity | Literal["unread"] | None = entities.get(item) if item else "unread"
         plans.append(plan_entry(claim, entry, synced=synced, entity=entity, mapping=mapping,
-                                registry_ids=registry_ids))
+                                registry_ids=registry_ids, kinds=kinds))
+    plans = _told_apart(plans, reserved_terms)
     invalid = tuple(p for p in registry.problems if p.code != ProblemCode.MISSING_PAGE)
     plan = SyncPlan(plans, invalid, guards=guards,
-                    acting=tuple(t for t in titles if t not in left_alone and pages.get(t) is not None))
-    claimed = registry.claimed_ids
+                    acting=tuple(t for t in titles if t not in left_alone and pages.get(t) is not None),
+                    kinds=kinds, registry_ids=registry_ids)
+    held_ids = frozenset().union(*(parsed[t].held_ids for t in titles if t in parsed))
+    held_items = frozenset().union(*(parsed[t].held_items for t in titles if t in parsed))
     for registry_id, synced in sorted(state.items()):
-        if registry_id not in claimed and synced.page not in left_alone and entities.get(synced.item) is not None:
-            plan.removed.append(Removed(registry_id, synced.item, synced.page))
+        if registry_id in kinds or loose_id(registry_id) in held_ids or synced.item in held_items:
+            continue  # still on a page, however broken or renamed: not removed
+        if entities.get(synced.item) is None:
+            continue
+        gone = Removed(registry_id, synced.item, synced.page)
+        if synced.page not in titles:  # its page is no registry page now: not a removal
+            plan.unlisted.append(gone)
+        elif synced.page not in left_alone and pages.get(synced.page) is not None:
+            plan.removed.append(gone)
     if listed_items is not None:
         known = set(registry_ids)
         plan.wikibase_only = [i for i in listed_items if i not in known]
@@ -217,6 +265,34 @@ def plan_sync(
         if denial is not None:
             plan.denied[title] = denial
     return plan
+
+
+def owners_of_items(known: Mapping[str, str], entities: Mapping[str, Entity | None],
+                    mapping: ResolvedMapping) -> dict[str, str]:
+    """Item id -> registry id: what the pages and the state say (``known``), overruled by what
+    each item read holds (an item belongs to the entry whose registry id it holds); an item
+    that holds several is nobody's."""
+    owners = dict(known)
+    for item, entity in entities.items():
+        if entity is None:
+            continue
+        held = list(dict.fromkeys(registry_ids_of(entity.data, mapping)))
+        if len(held) == 1:
+            owners[item] = held[0]
+        elif held:
+            owners.pop(item, None)
+    return owners
+
+
+def _told_apart(plans: list[EntryPlan], reserved_terms: ReservedTerms) -> list[EntryPlan]:
+    """The plans, those whose item would get the name and description another item has in a
+    language skipped (the Wikibase refuses it; the pages' own clashes are found by validate)."""
+    wanted = [(p.registry_id, p.wanted_item) for p in plans if p.wanted_item is not None and p.problem is None]
+    clashes = {key: (language, holder) for key, _, language, holder in term_clashes(wanted, reserved_terms)}
+    return [_skip(p, f"its name and description in {clashes[p.registry_id][0]!r} would be those of "
+                     f"{clashes[p.registry_id][1]}: the Wikibase refuses two items with the same label and "
+                     "description; make the description tell them apart")
+            if p.registry_id in clashes else p for p in plans]
 
 
 def item_registry_ids(registry: Registry, state: Mapping[str, SyncedEntry]) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..wikitext.escape import escape_cell, escape_value
+from ..wikitext.escape import MAX_ROWS, bounded, show_cell, show_text
 from .apply import SyncResult
 from .merge import Change, Conflict
 from .plan import SyncPlan
@@ -59,6 +59,9 @@ def plan_text(plan: SyncPlan) -> Iterator[str]:
         yield f"invalid {problem}"
     for removed in plan.removed:
         yield f"removed {removed.registry_id}  ({removed.item}) is on no registry page any more; its item is kept"
+    for kept in plan.unlisted:
+        yield (f"unlisted {kept.registry_id}  ({kept.item}) was on {kept.page}, which is no registry page now; "
+               "not taken for removed")
     for item in plan.wikibase_only:
         yield f"wikibase-only  {item} is a registry item that no page names"
     for title, reason in plan.denied.items():
@@ -85,13 +88,25 @@ def plan_json(plan: SyncPlan) -> dict[str, Any]:
         "entries": entries,
         "invalid": [p.to_json() for p in plan.invalid],
         "removed": [{"registry_id": r.registry_id, "item": r.item, "page": r.page} for r in plan.removed],
+        "unlisted": [{"registry_id": r.registry_id, "item": r.item, "page": r.page} for r in plan.unlisted],
         "wikibase_only": plan.wikibase_only,
         "excluded_pages": plan.denied,
     }
 
 
 def _cell(value: Any) -> str:
-    return escape_cell(show(value))
+    return show_cell(show(value))
+
+
+MORE = " (all of them: wikibot sync --dry-run)"
+
+
+def _table_rows(rows: list[list[str]]) -> list[str]:
+    """Rows of a table, at most ``MAX_ROWS``, then a row saying how many were left out."""
+    out = [line for row in rows[:MAX_ROWS] for line in ("|-", "| " + " || ".join(row))]
+    if len(rows) > MAX_ROWS:
+        out += ["|-", f"| colspan=\"{len(rows[0])}\" | ''… and {len(rows) - MAX_ROWS} more{MORE}.''"]
+    return out
 
 
 def report_page(result: SyncResult | None, plan: SyncPlan) -> str:
@@ -106,9 +121,10 @@ def report_page(result: SyncResult | None, plan: SyncPlan) -> str:
                      "side was written: make them agree, on either side.")
         lines += ['{| class="wikitable sortable"', "! Entry !! Page !! Field !! On the page !! In the Wikibase "
                   "!! Last synced"]
-        for entry, conflict in sorted(conflicts, key=lambda pc: (pc[0].registry_id, pc[1].field)):
-            lines += ["|-", f"| {entry.registry_id} || [[{entry.page}]] || {conflict.field} || "
-                            f"{_cell(conflict.page)} || {_cell(conflict.wikibase)} || {_cell(conflict.base)}"]
+        lines += _table_rows([[show_cell(entry.registry_id), f"[[{entry.page}]]", show_cell(conflict.field),
+                               _cell(conflict.page), _cell(conflict.wikibase), _cell(conflict.base)]
+                              for entry, conflict in sorted(conflicts, key=lambda pc: (pc[0].registry_id,
+                                                                                       pc[1].field))])
         lines.append("|}")
     else:
         lines.append("None.")
@@ -116,16 +132,26 @@ def report_page(result: SyncResult | None, plan: SyncPlan) -> str:
     if result is not None:
         not_synced += [(p.registry_id or "", p.page or "", p.reason) for p in result.problems]
     sections: list[tuple[str, Sequence[Any], Callable[[Any], str]]] = [
-        ("Entries not synced", sorted(set(not_synced)), lambda r: f"* {r[0]} ([[{r[1]}]]): {escape_value(r[2])}"),
+        ("Entries not synced", sorted(set(not_synced)),
+         lambda r: f"* {show_text(r[0])} ({_page_link(r[1])}): {show_text(r[2])}"),
         ("Invalid entries", list(plan.invalid),
-         lambda p: f"* [[{p.source.page}]] line {p.source.line}: {p.registry_id or '(no id)'} "
-                   f"{p.field or ''}: {escape_value(p.reason)}"),
+         lambda p: f"* {_page_link(p.source.page)} line {p.source.line}: {show_text(p.registry_id or '(no id)')} "
+                   f"{show_text(p.field or '')}: {show_text(p.reason)}"),
         ("Removed from the registry", plan.removed,
-         lambda r: f"* {r.registry_id}: its item {r.item} is kept (run with --retire to mark it closed)"),
-        ("In the Wikibase only", plan.wikibase_only, lambda i: f"* {i}"),
-        ("Pages not acted on", plan.guards, lambda g: f"* [[{g.page}]]: {escape_value(g.reason)}"),
+         lambda r: f"* {show_text(r.registry_id)}: its item {show_text(r.item)} is kept (run with --retire to mark "
+                   "it closed)"),
+        ("On pages that are no registry page now", plan.unlisted,
+         lambda r: f"* {show_text(r.registry_id)} ({show_text(r.item)}): was on {show_text(r.page)}; not taken for "
+                   "removed"),
+        ("In the Wikibase only", plan.wikibase_only, lambda i: f"* {show_text(i)}"),
+        ("Pages not acted on", plan.guards, lambda g: f"* {_page_link(g.page)}: {show_text(g.reason)}"),
     ]
     for heading, rows, render in sections:
         lines += ["", f"== {heading} =="]
-        lines += [render(row) for row in rows] if rows else ["None."]
+        lines += bounded([render(row) for row in rows], more=MORE) if rows else ["None."]
     return "\n".join(lines) + "\n"
+
+
+def _page_link(title: str) -> str:
+    """A link to a registry page (a page of the configuration), or nothing when there is none."""
+    return f"[[{title}]]" if title else "no page"

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..registry.dates import WikiDate
-from ..registry.kinds import KINDS, field_element
+from ..registry.kinds import KINDS, field_element, is_url
 from ..registry.models import Entry, EntryKind
 from ..registry.problems import ProblemCode
 from ..registry.vocab import Term, parse_term
@@ -37,6 +37,7 @@ class ParamSpec:
     many: bool  # a comma-separated list
     element: type  # str, WikiDate or a Term subclass
     multilingual: bool = False
+    link: bool = False  # a URL: written as a link, not escaped as plain text
 
     @property
     def vocabulary(self) -> type[Term] | None:
@@ -60,6 +61,7 @@ def param_specs(kind: EntryKind) -> tuple[ParamSpec, ...]:
                 many=many,
                 element=element,
                 multilingual=field in _MULTILINGUAL,
+                link=is_url(spec.model, field),
             )
         )
     order = {"id": 0, "names": 1, "descriptions": 2, "aliases": 3, "page": 97, "website": 98, "item": 99}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from mwparserfromhell.nodes import Comment, ExternalLink, HTMLEntity, Node, Tag,
 from mwparserfromhell.wikicode import Wikicode
 from pydantic import ValidationError
 
-from ..registry.check import Claim, Registry, assemble_registry
+from ..registry.check import NO_TERMS, Claim, Registry, ReservedTerms, assemble_registry
 from ..registry.kinds import ENTRY_TYPES, KINDS
 from ..registry.models import Entry, EntryKind
 from ..registry.problems import Problem, ProblemCode, SourceRef
@@ -91,6 +91,11 @@ class ParsedPage:
     title: str
     claims: tuple[Claim, ...]
     page_problems: tuple[Problem, ...]  # problems outside any entry (an unclosed call)
+    # What the page's template calls hold, whatever they are (broken, nested, misnamed): every
+    # ``id`` they give (as ``loose_id`` reads it) and every item id in their parameters.  An
+    # entry held here is not gone from the registry, however broken its call is.
+    held_ids: frozenset[str] = frozenset()
+    held_items: frozenset[str] = frozenset()
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -260,8 +265,17 @@ def _parse_entry(
         Problem(SourceRef(title, lines.line(at)), registry_id, name, reason, code)
         for name, at, reason, code in problems
     )
+    item = entry.item if entry is not None else _item_of(template)
     return Claim(registry_id, kind, source, None if reported else entry, reported,
-                 {name: lines.line(at) for name, at in seen.items()})
+                 {name: lines.line(at) for name, at in seen.items()}, item)
+
+
+def _item_of(template: Template) -> str | None:
+    """The item id the call's ``item`` names, however broken the rest of the call is."""
+    if not template.has("item"):
+        return None
+    found = _ITEM_ID.search(str(template.get("item").value))
+    return found.group(0).upper() if found else None
 
 
 def parse_registry_page(
@@ -300,7 +314,53 @@ def parse_registry_page(
                     "a value (write it &#125;&#125;)" if claims else ""
                 page_problems.append(Problem(SourceRef(title, lines.line(at)), None, None,
                                              f"this '}}}}' closes no call{above}", ProblemCode.MALFORMED_TEMPLATE))
-    return ParsedPage(title, tuple(claims), tuple(page_problems))
+    page_problems.extend(_unclosed_comments(text, title, lines))
+    held_ids, held_items = _held(code, claims)
+    return ParsedPage(title, tuple(claims), tuple(page_problems), held_ids, held_items)
+
+
+_ITEM_ID = re.compile(r"(?<![A-Za-z0-9])[Qq][1-9][0-9]*(?![0-9])")
+
+
+def loose_id(text: str) -> str:
+    """A registry id as an editor may have mistyped it: lower case, ``_`` and spaces as ``-``."""
+    return re.sub(r"[\s_]+", "-", text.strip().lower())
+
+
+def _held(code: Wikicode, claims: Sequence[Claim]) -> tuple[frozenset[str], frozenset[str]]:
+    """Every id and item id held by a template call on the page (see ``ParsedPage``)."""
+    ids = {loose_id(c.registry_id) for c in claims if c.registry_id}
+    items = {c.item for c in claims if c.item}
+    for template in code.filter_templates(recursive=True):
+        for param in template.params:
+            value = str(param.value)
+            items.update(match.upper() for match in _ITEM_ID.findall(value))
+            if str(param.name).strip().lower() == "id":
+                text = "".join(str(n) for n in param.value.nodes if not isinstance(n, Comment))
+                ids.add(loose_id(unescape_value(text)))
+    ids.discard("")
+    return frozenset(ids), frozenset(items)
+
+
+_VERBATIM_REGION = re.compile(r"(?is)<(nowiki|pre|syntaxhighlight|source|math|templatedata)\b[^>]*>.*?</\1\s*>")
+
+
+def _unclosed_comments(text: str, title: str, lines: _Lines) -> Iterator[Problem]:
+    """A ``<!--`` never closed (outside ``<nowiki>`` and the like): MediaWiki hides the rest of the
+    page from it, where a parser of wikitext sees plain text; the page is left alone until it is
+    closed."""
+    if "<!--" not in text:
+        return
+    plain = _VERBATIM_REGION.sub(lambda m: " " * len(m.group(0)), text)
+    at = plain.find("<!--")
+    while at >= 0:
+        end = plain.find("-->", at + 4)
+        if end < 0:
+            yield Problem(SourceRef(title, lines.line(at)), None, None,
+                          "this '<!--' is never closed with '-->': on the wiki it hides the rest of the page",
+                          ProblemCode.MALFORMED_TEMPLATE)
+            return
+        at = plain.find("<!--", end + 3)
 
 
 def _nested_claims(node: Template, nested: list[Template], title: str, offset: int, lines: _Lines,
@@ -366,7 +426,8 @@ def _guess_id(rest: str) -> str | None:
 def render_entry(entry: Entry, names: TemplateNames = DEFAULT_NAMES) -> str:
     """A new template call for ``entry``, one parameter a line."""
     lines = [f"{{{{{names.for_kind(entry.kind)}"]
-    lines += [f"| {param} = {escape_value(value)}" for param, value in entry_params(entry)]
+    lines += [f"| {param} = {escape_value(value, link=_links(entry.kind, param))}"
+              for param, value in entry_params(entry)]
     return "\n".join(lines) + "\n}}"
 
 
@@ -413,6 +474,12 @@ def _rank(kind: EntryKind, param: str) -> tuple[int, str]:
     return (param_specs(kind).index(spec), "" if param == spec.param else param)
 
 
+def _links(kind: EntryKind, param: str) -> bool:
+    """True for a parameter whose value is a URL, written as a link."""
+    found = split_param(kind, param)
+    return found is not None and found[0].link
+
+
 def _patch_template(template: Template, kind: EntryKind, changes: Mapping[str, str | None]) -> None:
     for name, value in changes.items():
         current = template.get(name) if template.has(name) else None
@@ -423,9 +490,9 @@ def _patch_template(template: Template, kind: EntryKind, changes: Mapping[str, s
             continue
         if current is not None:
             if not same_value(kind, name, current_text, value):
-                set_value(current, value)
+                set_value(current, value, link=_links(kind, name))
         else:
-            insert_param(template, name, value, rank=lambda n: _rank(kind, n))
+            insert_param(template, name, value, rank=lambda n: _rank(kind, n), link=_links(kind, name))
 
 
 def _template_changes(template: Template, entry: Entry) -> dict[str, str | None]:
@@ -515,9 +582,11 @@ def parse_registry(
     names: TemplateNames = DEFAULT_NAMES,
     *,
     retired_ids: Iterable[str] = (),
+    reserved_terms: ReservedTerms = NO_TERMS,
 ) -> tuple[Registry, dict[str, ParsedPage]]:
-    """The registry of several pages (title -> text), with problems across pages checked."""
+    """The registry of several pages (title -> text), with problems across pages checked;
+    ``reserved_terms``: labels and descriptions the Wikibase's own items hold."""
     parsed = {title: parse_registry_page(text, title, names) for title, text in pages.items()}
     claims = [c for page in parsed.values() for c in page.claims]
     page_problems = [p for page in parsed.values() for p in page.page_problems]
-    return assemble_registry(claims, page_problems, retired_ids=retired_ids), parsed
+    return assemble_registry(claims, page_problems, retired_ids=retired_ids, reserved_terms=reserved_terms), parsed

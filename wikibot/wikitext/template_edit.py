@@ -30,7 +30,7 @@ def _split_ws(text: str) -> tuple[str, str]:
     return text[:start], text[start + len(core):]
 
 
-def set_value(param: Parameter, value: str) -> None:
+def set_value(param: Parameter, value: str, *, link: bool = False) -> None:
     """Give ``param`` a new value in place of its content, keeping white space and comments.
 
     The content runs from its first to its last character outside comments; what stands
@@ -46,7 +46,7 @@ def set_value(param: Parameter, value: str) -> None:
         if not isinstance(node, Comment):
             content += [at + i for i, c in enumerate(node_text) if not c.isspace()]
         at += len(node_text)
-    escaped = escape_value(value)
+    escaped = escape_value(value, link=link)
     if not content:
         lead = text[: len(text) - len(text.lstrip(" \t"))]
         rest = text[len(lead):]
@@ -75,7 +75,8 @@ def _aligned_column(params: list[Parameter]) -> int | None:
     return column if padded and widths.count(column) * 2 >= len(widths) else None
 
 
-def insert_param(template: Template, name: str, value: str, *, rank: Callable[[str], Any]) -> None:
+def insert_param(template: Template, name: str, value: str, *, rank: Callable[[str], Any],
+                 link: bool = False) -> None:
     """Add a parameter before the first one ``rank`` puts after it, in the style of its neighbours.
 
     The last parameter's value carries the white space before ``}}``; a parameter appended
@@ -100,5 +101,5 @@ def insert_param(template: Template, name: str, value: str, *, rank: Callable[[s
             last.value = mwparserfromhell.parse(last_value[: len(last_value) - len(last_trail)]
                                                 + value_trail)
         value_trail = last_trail
-    text = value_lead + escape_value(value) + value_trail
+    text = value_lead + escape_value(value, link=link) + value_trail
     params.insert(index, Parameter(mwparserfromhell.parse(name_text), mwparserfromhell.parse(text)))
