@@ -7,6 +7,8 @@ their order open) and a description; the rest is the query, with placeholders
 (``template.py``).  Every query is filled with the same values (``query_values``): the
 vocabularies as inline tables of ``(item, code, order)``, the registry's classes and
 mapped fields, the reference list of the most spoken languages, and the run's dates.
+How a query must be written to be evaluated alike by every SPARQL engine is in
+``queries/README.md``.
 """
 
 from __future__ import annotations
@@ -124,6 +126,10 @@ def query_values(mapping: ResolvedMapping, *, today: dt.date, days: int = 30,
         "languages": [(language.rank, language.code, language.name, language.speakers) for language in reference],
         "operating_statuses": _items(OPERATING, mapping),
         "open_statuses": _items(OPEN, mapping),
+        # the complements, as tables of their own: a query keeps what it wants by joining, since
+        # subtracting a table (MINUS { VALUES … }) is not evaluated alike (queries/README.md)
+        "below_pilot_statuses": _items([s for s in OPEN if s not in OPERATING], mapping),
+        "closed_statuses": _items([s for s in HubStatus if s not in OPEN], mapping),
         "affiliate_types": _items([t for t in OrganizationType if t.is_affiliate], mapping),
         "classes": [(Name("wd", mapping.qid(spec.key)), kind.value) for kind, spec in KIND_CLASSES.items()],
         "fields": [
@@ -150,3 +156,4 @@ def ask(endpoint: QueryEndpoint, question: Question, context: QueryContext) -> A
     """Fill the question's query and run it (QueryError, QueryEndpointError propagate)."""
     query = context.render(question.template)
     return Answer(question, query, endpoint.select(query))
+
