@@ -641,7 +641,7 @@ def _coverage(args: argparse.Namespace, out: TextIO) -> int:
     except (QueryError, QueryEndpointError) as error:
         _logger(args)(f"wikibot: coverage stopped: {error}", "error")
         return EXIT_PROBLEMS
-    out.write(_render_answers(run.answers, args.format, settings))
+    out.write(_render_answers(run.outcomes, args.format, settings))
     if args.publish:
         title = settings.query.report_page
         if args.dry_run:
@@ -652,7 +652,9 @@ def _coverage(args: argparse.Namespace, out: TextIO) -> int:
                 _logger(args)(line)
         else:
             _logger(args)(f"coverage: report page {title} {'saved' if run.published else 'unchanged'}")
-    return EXIT_OK
+    for failure in run.failures:
+        _logger(args)(f"wikibot: coverage: {failure.question.name} not answered: {failure.message}", "error")
+    return EXIT_PROBLEMS if run.failures else EXIT_OK
 
 
 def _render_answers(answers: Sequence[Any], form: str, settings: Settings) -> str:

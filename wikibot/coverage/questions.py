@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..ports import QueryEndpoint, SelectResult
+from ..ports import QueryEndpoint, QueryEndpointError, QueryError, SelectResult
 from ..registry.models import EntryKind
 from ..registry.vocab import (
     HubKind,
@@ -157,3 +157,54 @@ def ask(endpoint: QueryEndpoint, question: Question, context: QueryContext) -> A
     query = context.render(question.template)
     return Answer(question, query, endpoint.select(query))
 
+
+@dataclass(frozen=True)
+class Failure:
+    """A question the endpoint did not answer: the query that was sent, and why, in short."""
+
+    question: Question
+    query: str
+    message: str
+
+
+Outcome = Answer | Failure
+
+MESSAGE_LIMIT = 300  # characters of an endpoint's message kept for a failed question
+# Where an engine starts echoing the query it was sent (Virtuoso: "…\n\nSPARQL query:\n<the query>").
+_ECHO_MARKERS = ("SPARQL query:",)
+
+
+def short_message(error: Exception, query: str, limit: int = MESSAGE_LIMIT) -> str:
+    """The endpoint's own words about ``error``, on one line, without the query they may echo
+    (Virtuoso repeats the whole query after its message), at most ``limit`` characters."""
+    text = str(error)
+    cuts = [text.find(marker) for marker in _ECHO_MARKERS]
+    lines = [line.strip() for line in query.splitlines() if len(line.strip()) >= 20]
+    cuts += [text.find(lines[0])] if lines else []  # an engine quoting the query from its start
+    cut = min((c for c in cuts if c > 0), default=len(text))
+    words = " ".join(text[:cut].split()).rstrip(" :")
+    if not words:
+        words = type(error).__name__
+    return words if len(words) <= limit else words[:limit - 1].rstrip() + "…"
+
+
+def ask_each(endpoint: QueryEndpoint, questions: Sequence[Question], context: QueryContext) -> list[Outcome]:
+    """Each question asked in turn: its Answer, or a Failure when the endpoint refused the query
+    or did not answer it; a failing question does not stop the others (QueryTemplateError,
+    a query that cannot be filled, still propagates: nothing can be asked then)."""
+    outcomes: list[Outcome] = []
+    for question in questions:
+        query = context.render(question.template)
+        try:
+            outcomes.append(Answer(question, query, endpoint.select(query)))
+        except (QueryError, QueryEndpointError) as error:
+            outcomes.append(Failure(question, query, short_message(error, query)))
+    return outcomes
+
+
+class NotAnsweredError(QueryEndpointError):
+    """No question was answered: each one's failure, in short."""
+
+    def __init__(self, failures: Sequence[Failure]) -> None:
+        self.failures = list(failures)
+        super().__init__("; ".join(f"{f.question.name}: {f.message}" for f in failures) or "no question asked")
