@@ -569,6 +569,8 @@ def query_endpoint(settings: Settings) -> QueryEndpoint:
     """The configured query service through SPARQLWrapper, or the workspace's embedded store."""
     query = settings.query
     if query.endpoint is None:
+        if query.default_graph is not None:
+            raise ConfigError("[query] default_graph is for [query] endpoint; the embedded store has one graph")
         return _embedded_store(settings)
     if not query.user_agent:
         raise ConfigError("[query] endpoint is set but [query] user_agent is not: the Wikimedia User-Agent "
@@ -576,7 +578,8 @@ def query_endpoint(settings: Settings) -> QueryEndpoint:
                           "user_agent = \"wikibot/1.0 (https://meta.wikimedia.org/wiki/User:YourBot)\"")
     from .adapters.query_live import SparqlEndpoint
 
-    return SparqlEndpoint(query.endpoint, user_agent=query.user_agent, timeout=query.timeout)
+    return SparqlEndpoint(query.endpoint, user_agent=query.user_agent, default_graph=query.default_graph,
+                          timeout=query.timeout)
 
 
 def _embedded_store(settings: Settings) -> EmbeddedQueryStore:
