@@ -17,7 +17,7 @@ from typing import Any
 from . import heartbeat
 from .bulk import bulk_allocation
 from .coverage.index import QueryIndex, Watched, with_revision
-from .coverage.questions import Answer, Failure, NotAnsweredError, Outcome, Question, ask_each, query_values
+from .coverage.questions import Answer, Failure, Outcome, Question, ask_each, not_answered, query_values
 from .coverage.report import render_wiki
 from .coverage.template import QueryContext
 from .ports import (
@@ -350,8 +350,8 @@ def coverage(settings: Settings, endpoint: QueryEndpoint, questions: Sequence[Qu
     """``wikibot coverage``: each question asked; one the endpoint refuses or does not answer is
     a Failure in the run, and the others are still asked.  With ``publish`` the answers are
     saved to the report page (``[query] report_page``), only when they changed, each failed
-    question marked on it.  NotAnsweredError (a QueryEndpointError) when no question was answered:
-    then nothing is published."""
+    question marked on it.  QueryEndpointError, saying why each failed, when no question was
+    answered: then nothing is published."""
     if not publish:
         return _answered(CoverageRun(ask_each(endpoint, questions, context)))
     title = settings.query.report_page
@@ -377,17 +377,16 @@ def coverage(settings: Settings, endpoint: QueryEndpoint, questions: Sequence[Qu
                   "saved": int(run.published)}
         if run.failures:
             counts["failed"] = len(run.failures)
-            log.finish("failed", counts, "not answered: " + "; ".join(f"{f.question.name}: {f.message}"
-                                                                       for f in run.failures))
+            log.finish("failed", counts, "not answered: " + not_answered(run.failures))
         else:
             log.finish("ok", counts)
     return run
 
 
 def _answered(run: CoverageRun) -> CoverageRun:
-    """The run, unless no question was answered at all (NotAnsweredError)."""
+    """The run, unless no question was answered at all (QueryEndpointError)."""
     if run.outcomes and not run.answers:
-        raise NotAnsweredError(run.failures)
+        raise QueryEndpointError(not_answered(run.failures))
     return run
 
 

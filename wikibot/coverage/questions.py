@@ -188,6 +188,11 @@ def short_message(error: Exception, query: str, limit: int = MESSAGE_LIMIT) -> s
     return words if len(words) <= limit else words[:limit - 1].rstrip() + "…"
 
 
+def not_answered(failures: Sequence[Failure]) -> str:
+    """What to say when no question was answered: each one's failure, in short."""
+    return "; ".join(f"{f.question.name}: {f.message}" for f in failures) or "no question asked"
+
+
 def ask_each(endpoint: QueryEndpoint, questions: Sequence[Question], context: QueryContext) -> list[Outcome]:
     """Each question asked in turn: its Answer, or a Failure when the endpoint refused the query
     or did not answer it; a failing question does not stop the others (QueryTemplateError,
@@ -200,11 +205,3 @@ def ask_each(endpoint: QueryEndpoint, questions: Sequence[Question], context: Qu
         except (QueryError, QueryEndpointError) as error:
             outcomes.append(Failure(question, query, short_message(error, query)))
     return outcomes
-
-
-class NotAnsweredError(QueryEndpointError):
-    """No question was answered: each one's failure, in short."""
-
-    def __init__(self, failures: Sequence[Failure]) -> None:
-        self.failures = list(failures)
-        super().__init__("; ".join(f"{f.question.name}: {f.message}" for f in failures) or "no question asked")
