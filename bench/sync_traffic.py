@@ -18,7 +18,7 @@ limit     ceil(N/50) entity reads (ceil(N/500) with ``apihighlimits``) + ceil(pa
           page reads + one write per entity and per page that must change.
 
 Both approaches go through the same counting transport (``bench/traffic.py``): real
-pywikibot on the replayed Wikibase of ``tests/adapters/live_wikibase.py``, pages counted at
+pywikibot on the replayed Wikibase of ``replay/wikibase.py``, pages counted at
 the PageStore port as ``LivePageStore`` sends them.  Latency is not slept: transport wait is
 ``requests x --latency`` (default 40 ms).  Local work is the wall time minus the time the
 fake server spent answering.  Session requests (login, tokens, userinfo, paraminfo) are
@@ -92,13 +92,18 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
 
     from bench.generate import generate_entries, generate_registry
     from bench.traffic import CountedPageStore, MemoryEntityStore, Meter, counting_replay_class
-    from tests.adapters import live_wikibase as lw
-    from tests.pywikibot_env import import_pywikibot
+    from replay import wikibase as lw
+    from replay.pywikibot_env import import_pywikibot
     from wikibot import jobs
-    from wikibot.adapters.state_sqlite import SqliteStateStore
-    from wikibot.bootstrap import bootstrap, note_new_registry
-    from wikibot.settings import HeartbeatSettings, RegistrySettings, Settings, SyncSettings, WorkspaceSettings
-    from wikibot.wikibase.instance import InstanceIds
+    from wikibot.app import App
+    from wikibot.settings import (
+        HeartbeatSettings,
+        QuerySettings,
+        RegistrySettings,
+        Settings,
+        SyncSettings,
+        WorkspaceSettings,
+    )
     from wikibot.wikitext.registry_page import parse_registry_page, patch_entries
 
     tmp = Path(tempfile.mkdtemp(prefix="sync-traffic-"))
@@ -113,8 +118,10 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
     for title, text in pages.items():  # as if nobody had synced yet: no item ids on the pages
         on_page = {e.id: {"item": None} for e in parse_registry_page(text, title).entries if e.id in with_item}
         store_pages.store.save_page(title, patch_entries(text, on_page), base=None, summary="setup")
+    # A live deployment: the Wikibase through pywikibot, its own query service (never asked by a sync).
     settings = Settings(workspace=WorkspaceSettings(path=root), registry=RegistrySettings(pages=titles),
-                        sync=SyncSettings(report_page=None), heartbeat=HeartbeatSettings(page=None))
+                        sync=SyncSettings(report_page=None), heartbeat=HeartbeatSettings(page=None),
+                        query=QuerySettings(endpoint="https://query.invalid/sparql", user_agent="wikibot bench"))
 
     pywikibot = import_pywikibot()
     from pywikibot.family import AutoFamily  # type: ignore[import-untyped]
@@ -140,15 +147,15 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
             site = DataSite(lw.FAMILY, fam=AutoFamily(lw.FAMILY, lw.API_URL), user=lw.BOT)
             site.entity_sources = dict  # AutoFamily is no WikibaseFamily: every entity type is here
             entities = LiveEntityStore(site)
-            booted = bootstrap(entities, InstanceIds())
-            if booted.problems:
-                raise AssertionError(booted.problems)
+            # Built as `wikibot` builds a run (the composition root), on the bench's adapters.
+            app = App(settings, pages=store_pages, user="wikibot", entities=entities)
+            booted = app.bootstrap()  # the ids file written, the new registry-id property noted
+            if booted.result.problems:
+                raise AssertionError(booted.result.problems)
             entities.batch_size()
-            mapping = booted.ids.resolved()
+            mapping = app.mapping
             _log(f"N={n:,}: bootstrap done ({sum(meter.requests.values())} requests, not counted)")
             empty = backend.copy()
-            state = SqliteStateStore(root / "state" / "sync.sqlite")
-            note_new_registry(booted, state)  # as `wikibot bootstrap` does: the property is new
 
             def run_wikibot(name: str) -> jobs.SyncRun:
                 snap = meter.snapshot()
@@ -157,10 +164,10 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
                 if profile and name == "noop":
                     import cProfile
                     with cProfile.Profile() as profiler:
-                        run = jobs.sync(settings, store_pages, entities, state, mapping=mapping, user="wikibot")
+                        run = app.sync()
                     profiler.dump_stats(profile)
                 else:
-                    run = jobs.sync(settings, store_pages, entities, state, mapping=mapping, user="wikibot")
+                    run = app.sync()
                 wall, cpu = time.perf_counter() - start, time.process_time() - cpu
                 figures = meter.since(snap)
                 figures.update(wall_s=wall, local_s=cpu - figures["server_s"], counts=run.counts(),
@@ -171,7 +178,8 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
 
             if direct_first:  # set up by a first sync straight on the fake wiki's store: not measured
                 start = time.perf_counter()
-                jobs.sync(settings, store_pages.store, backend, state, mapping=mapping, user="wikibot")
+                with App(settings, pages=store_pages.store, user="wikibot", entities=backend) as direct:
+                    direct.sync()
                 _log(f"N={n:,}: first sync done directly on the store in {time.perf_counter() - start:.0f} s")
             else:
                 run_wikibot("first")
@@ -211,7 +219,7 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
                 else:
                     result["usual"]["first"] = {"requests": planned, "bytes_sent": None, "local_s": None,
                                                 "computed": True}
-            state.close()
+            app.close()
     shutil.rmtree(tmp, ignore_errors=True)
     result["entries"] = n
     return result
@@ -392,7 +400,7 @@ def section(results: Sequence[dict[str, Any]], argv: Sequence[str], latency: flo
         "without) + ceil(pages/50) page reads + one write per item and per page that must change "
         "(a first sync needs no entity read).",
         "- Transport: real pywikibot, its HTTP transport replaced by the replay of "
-        "`tests/adapters/live_wikibase.py` (answers in the shapes of the captured Wikibase answers), "
+        "`replay/wikibase.py` (answers in the shapes of the captured Wikibase answers), "
         "with its entity files held in memory; claim-level writes of the usual approach are answered "
         "in the captures' shapes but not applied. Pages are counted at the PageStore port as "
         "`LivePageStore` sends them (50 titles a read, one `edit` per changed page; no request for a "

@@ -1,6 +1,6 @@
 """The counting transport of ``bench/sync_traffic.py``: every request metered, nothing waits.
 
-The Wikibase is the replay of ``tests/adapters/live_wikibase.py`` (real pywikibot, its HTTP
+The Wikibase is the replay of ``replay/wikibase.py`` (real pywikibot, its HTTP
 transport replaced by ``responses``, answers in the shapes of the captures of
 ``shared/fixtures/wikibase``), with three changes made here so that it holds 10,000+ items:
 
@@ -121,9 +121,9 @@ class MemoryEntityStore(LocalEntityStore):
 
 
 def counting_replay_class() -> type:
-    """``Replay`` (tests/adapters/live_wikibase.py) metered, with the changes of this module."""
-    from tests.adapters import live_wikibase as lw
-    from tests.wikibase_support import capture
+    """``Replay`` (replay/wikibase.py) metered, with the changes of this module."""
+    from replay import wikibase as lw
+    from replay.fixtures import capture
 
     class CountingReplay(lw.Replay):  # type: ignore[misc]
         def __init__(self, meter: Meter, store: MemoryEntityStore, **options: Any) -> None:

@@ -16,7 +16,7 @@ Per module (``mediawiki``) or per test (``fresh_mediawiki``): the prepared direc
 copied (a few ms) and served by ``php -S 127.0.0.1:<free port> -t /usr/share/mediawiki``
 with ``MW_CONFIG_FILE`` pointing at the copy, in its own process group, killed as a group
 at teardown.  The wiki is registered with pywikibot as family ``MediaWiki.family`` (see
-tests/pywikibot_env.py), so ``pywikibot.Site(family, family)`` opens it as the bot.
+replay/pywikibot_env.py), so ``pywikibot.Site(family, family)`` opens it as the bot.
 Nothing here reaches any host but 127.0.0.1.
 
 Use::
@@ -48,7 +48,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests import pywikibot_env, servers
+from replay import pywikibot_env
+from tests import servers
 
 if TYPE_CHECKING:
     import mwclient

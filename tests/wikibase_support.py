@@ -1,11 +1,11 @@
 """Shared helpers for tests that need a bootstrapped local Wikibase and the example registry."""
 
-import json
 from pathlib import Path
-from typing import Any
 
+from replay.fixtures import FIXTURES as FIXTURES
+from replay.fixtures import capture as capture
 from wikibot.adapters.entity_local import LocalEntityStore
-from wikibot.bootstrap import bootstrap
+from wikibot.jobs.bootstrap import bootstrap
 from wikibot.ports import EntitySaved, EntityStore
 from wikibot.registry.models import Entry, EntryKind
 from wikibot.wikibase.instance import InstanceIds
@@ -13,14 +13,6 @@ from wikibot.wikibase.mapping import ResolvedMapping
 from wikibot.wikitext.registry_page import parse_registry
 
 ROOT = Path(__file__).resolve().parents[1]
-# The real Wikibase answers of shared/fixtures/wikibase, copied unmodified so that a fresh clone
-# holds everything its tests read (tests/unit/test_fixtures.py checks the copy against the source).
-FIXTURES = ROOT / "tests" / "fixtures" / "wikibase"
-
-
-def capture(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    return data
 
 
 def example_entries() -> list[Entry]:

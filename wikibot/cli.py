@@ -1,17 +1,15 @@
-"""The ``wikibot`` command: thin commands that build settings and adapters and call one job.
+"""The ``wikibot`` command: argument parsing, dispatch and printing.
 
-Exit codes, the same for every command:
-
-    0  done, nothing wrong
-    1  done, and problems were found (invalid entries, conflicts), or a wiki or endpoint
-       did not answer (what was done before is kept; run it again)
-    2  usage or configuration error: nothing was done
-    3  another run of the same job is under way on this workspace: nothing was done
+Each command hands its options to the composition root (``app.py``), which builds the
+adapters and runs one job; the command prints the result.  An error that stops a command
+(``errors.py``) is said once, in ``_dispatch``, and becomes the exit code its class carries;
+the table of exit codes is ``errors.EXIT_CODES``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import difflib
 import io
@@ -24,45 +22,16 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__, heartbeat, jobs
-from .adapters.entity_local import LocalEntityStore
-from .adapters.lock import LockHeldError, job_lock
-from .adapters.query_embedded import EmbeddedQueryStore
-from .adapters.state_sqlite import SqliteStateStore
-from .adapters.workspace import LocalPageStore, atomic_write
-from .bootstrap import bootstrap, note_new_registry
+from .app import App
 from .coverage import report as coverage_report
-from .coverage.index import QueryIndex
-from .coverage.questions import NAMES, Question, QuestionError, load_question
-from .coverage.template import QueryTemplateError
-from .ports import (
-    EntityStore,
-    EntityStoreError,
-    PageStore,
-    PageStoreError,
-    QueryEndpoint,
-    QueryEndpointError,
-    QueryError,
-    StateStoreError,
-)
-from .settings import (
-    EXAMPLES,
-    ConfigError,
-    Settings,
-    ids_path,
-    init_workspace,
-    load_settings,
-    query_store_path,
-    state_path,
-)
+from .coverage.questions import NAMES, Question, load_question
+from .errors import EXIT_CODES, EXIT_LOCKED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, WikibotError
+from .settings import EXAMPLES, Settings, ids_path, init_workspace, load_settings
 from .status.report import status_json, status_text
 from .sync.report import plan_json, plan_text
-from .wikibase.instance import InstanceIds
-from .wikibase.mapping import ResolvedMapping
-from .wikibase.rdf import RdfPrefixes
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+__all__ = ["EXIT_LOCKED", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "main", "run"]
 RUNNABLE = ("validate", "sync", "status", "coverage", "health")  # what 'wikibot run' runs, in any order
-LOCAL_USER = "wikibot"  # the bot's name on workspace pages, for {{bots|deny=…}}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -98,9 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "Meta-Wiki pages and a Wikibase, and answer coverage questions. With no "
                     "configuration every job runs offline on a local workspace holding the "
                     "bundled example registry.",
-        epilog="Exit codes: 0 done and nothing wrong; 1 problems found (or a wiki did not answer); "
-               "2 usage or configuration error; 3 another run of the same job is under way. "
-               "Each command has its own --help.",
+        epilog="Exit codes: " + "; ".join(f"{code} {meaning.replace('`', '')}" for code, meaning in EXIT_CODES)
+               + ". Each command has its own --help.",
     )
     parser.add_argument("--version", action="version", version=f"wikibot {__version__}",
                         help="print the version and exit")
@@ -275,13 +243,11 @@ def _age(text: str) -> dt.timedelta:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(config=args.config, workspace=args.workspace,
-                         announce=_logger(args))
+    return load_settings(config=args.config, workspace=args.workspace, announce=_logger(args))
 
 
-def _validate(args: argparse.Namespace, out: TextIO) -> int:
-    settings = _settings(args)
-    result = jobs.validate(settings, page_store(settings)[0])
+def _validate(args: argparse.Namespace, app: App, out: TextIO) -> int:
+    result = app.validate()
     if args.format == "json":
         json.dump(result.to_json(), out, ensure_ascii=False, indent=1)
         out.write("\n")
@@ -315,98 +281,23 @@ def _print_validation(result: jobs.ValidationResult, out: TextIO) -> None:
     print(f"registry: {summary}; {verdict}", file=out)
 
 
-def entity_store(settings: Settings) -> EntityStore:
-    """The configured Wikibase: live through pywikibot when ``[wikibase] site`` is set, else local."""
-    if settings.wikibase.site is None:
-        return LocalEntityStore(settings.workspace.path)
-    from .adapters.pywikibot_site import live_entity_store  # imports pywikibot: live runs only
-
-    store: EntityStore = live_entity_store(settings.wikibase.site)
-    return store
-
-
-def _describe_store(settings: Settings) -> str:
-    if settings.wikibase.site is None:
-        return f"the local entity store in {settings.workspace.path}/entities"
-    return f"the Wikibase {settings.wikibase.site!r} (pywikibot)"
-
-
-def _bootstrap(args: argparse.Namespace, out: TextIO) -> int:
-    settings = _settings(args)
-    path = ids_path(settings)
-    known = _read_ids(path) if path.exists() else InstanceIds()
-    store = entity_store(settings)
-    print(f"bootstrap: on {_describe_store(settings)}", file=out)
-    result = bootstrap(store, known, dry_run=args.dry_run, progress=lambda m: print(m, file=out))
+def _bootstrap(args: argparse.Namespace, app: App, out: TextIO) -> int:
+    print(f"bootstrap: on {app.describe_entities()}", file=out)
+    run = app.bootstrap(dry_run=args.dry_run, progress=lambda m: print(m, file=out))
+    result = run.result
     for problem in result.problems:
         print(f"problem: {problem}", file=out)
     verb = "would create" if args.dry_run else "created"
     print(f"bootstrap: {len(result.ids.properties)} properties and {len(result.ids.items)} items in place; "
           f"{verb} {result.writes}, found {len(result.found)} by label", file=out)
-    if not args.dry_run and result.ids != known:  # also after a failure: what was created is kept
-        atomic_write(path, result.ids.render())
-        print(f"recorded the ids in {path}", file=out)
-    if not args.dry_run:
-        state = SqliteStateStore(state_path(settings))
-        try:
-            note_new_registry(result, state)
-        finally:
-            state.close()
-    return EXIT_PROBLEMS if result.problems else EXIT_OK
+    if run.recorded:
+        print(f"recorded the ids in {ids_path(app.settings)}", file=out)
+    return EXIT_OK if run.clean else EXIT_PROBLEMS
 
 
-def _read_ids(path: Path) -> InstanceIds:
-    try:
-        return InstanceIds.parse(path.read_text(encoding="utf-8"))
-    except (ValueError, OSError) as error:
-        raise ConfigError(f"{path}: cannot read the instance ids: {error}") from None
-
-
-def _mapping(settings: Settings) -> ResolvedMapping:
-    path = ids_path(settings)
-    if not path.exists():
-        raise ConfigError(f"{path}: no instance ids yet: run 'wikibot bootstrap' first")
-    mapping = _read_ids(path).resolved()
-    if mapping.missing():
-        raise ConfigError(f"{path}: {len(mapping.missing())} properties or items are not on the instance yet "
-                          f"({', '.join(mapping.missing()[:5])}…): run 'wikibot bootstrap'")
-    return mapping
-
-
-def page_store(settings: Settings) -> tuple[PageStore, str]:
-    """The registry pages' store and the bot's user name there (for {{bots|deny=…}})."""
-    if settings.wiki.site is None:
-        return LocalPageStore(settings.workspace.path), LOCAL_USER
-    from .adapters.pywikibot_site import live_page_store  # imports pywikibot: live runs only
-
-    store, user = live_page_store(settings.wiki.site)
-    return store, user
-
-
-def _sync(args: argparse.Namespace, out: TextIO) -> int:
-    settings = _settings(args)
-    mapping = _mapping(settings)
-    pages, user = page_store(settings)
-    entities = entity_store(settings)
-    state = SqliteStateStore(state_path(settings))
-    listing = entities.entity_ids if isinstance(entities, LocalEntityStore) else None
-    progress = _progress(args, out)
-    index = None
-    if settings.query.endpoint is None and not args.dry_run:
-        try:
-            index = _query_index(settings, _embedded_store(settings))
-        except QueryEndpointError as error:
-            _logger(args)(f"wikibot: the query store is not kept current this time: {error}", "warning")
-    try:
-        run = jobs.sync(settings, pages, entities, state, mapping=mapping, user=user, dry_run=args.dry_run,
-                        retire=args.retire, allow_shrink=args.allow_shrink, list_items=listing,
-                        progress=progress, index=index)
-    except (EntityStoreError, PageStoreError) as error:
-        _logger(args)(f"wikibot: sync stopped: {error}\nWhat was written before is recorded in {state.path}; "
-              "run it again once the wiki answers.", "error")
-        return EXIT_PROBLEMS
-    finally:
-        state.close()
+def _sync(args: argparse.Namespace, app: App, out: TextIO) -> int:
+    run = app.sync(dry_run=args.dry_run, retire=args.retire, allow_shrink=args.allow_shrink,
+                   progress=_progress(args, out))
     if args.format == "json":
         document = {"dry_run": run.dry_run, "plan": plan_json(run.plan), "counts": run.counts()}
         if run.result is not None:
@@ -415,11 +306,11 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
                                   "written_back": run.result.written_back, "retired": run.result.retired,
                                   "report_page_saved": run.report_changed,
                                   "query_store_updated": run.indexed, "query_store_error": run.index_error,
-                                  "problems": [vars(p) for p in run.result.problems]}
+                                  "problems": [p.to_json() for p in run.result.problems]}
         json.dump(document, out, ensure_ascii=False, indent=1)
         out.write("\n")
     else:
-        _print_sync(run, settings, out)
+        _print_sync(run, app.settings, out)
     return EXIT_OK if run.clean else EXIT_PROBLEMS
 
 
@@ -522,23 +413,9 @@ def _logger(args: argparse.Namespace) -> Callable[..., None]:
     return log
 
 
-def _status(args: argparse.Namespace, out: TextIO) -> int:
-    settings = _settings(args)
-    mapping = _mapping(settings)
-    pages, user = page_store(settings)
-    entities = entity_store(settings)
-    state = SqliteStateStore(state_path(settings))
-    today = args.today or dt.datetime.now(dt.UTC).date()
-    progress = _progress(args, out)
-    try:
-        run = jobs.status(settings, pages, entities, state, mapping=mapping, user=user, today=today,
-                          dry_run=args.dry_run, progress=progress)
-    except (EntityStoreError, PageStoreError) as error:
-        _logger(args)(f"wikibot: status stopped: {error}\nThe pages saved before are saved; run it again once "
-                      "the wiki answers.", "error")
-        return EXIT_PROBLEMS
-    finally:
-        state.close()
+def _status(args: argparse.Namespace, app: App, out: TextIO) -> int:
+    run = app.status(today=args.today or dt.datetime.now(dt.UTC).date(), dry_run=args.dry_run,
+                     progress=_progress(args, out))
     if args.format == "json":
         json.dump(status_json(run), out, ensure_ascii=False, indent=1)
         out.write("\n")
@@ -548,15 +425,8 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if run.clean else EXIT_PROBLEMS
 
 
-def _health(args: argparse.Namespace, out: TextIO) -> int:
-    settings = _settings(args)
-    pages, _ = page_store(settings)
-    state = SqliteStateStore(state_path(settings))
-    try:
-        report = jobs.health(settings, pages, state, now=dt.datetime.now(dt.UTC), max_age=args.max_age,
-                             jobs=args.job)
-    finally:
-        state.close()
+def _health(args: argparse.Namespace, app: App, out: TextIO) -> int:
+    report = app.health(now=dt.datetime.now(dt.UTC), max_age=args.max_age, only=args.job)
     print(f"health: from {report.source}", file=out)
     for check in report.checks:
         print(check.message, file=out)
@@ -565,98 +435,22 @@ def _health(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if report.healthy else EXIT_PROBLEMS
 
 
-def query_endpoint(settings: Settings) -> QueryEndpoint:
-    """The configured query service through SPARQLWrapper, or the workspace's embedded store."""
-    query = settings.query
-    if query.endpoint is None:
-        if query.default_graph is not None:
-            raise ConfigError("[query] default_graph is for [query] endpoint; the embedded store has one graph")
-        return _embedded_store(settings)
-    if not query.user_agent:
-        raise ConfigError("[query] endpoint is set but [query] user_agent is not: the Wikimedia User-Agent "
-                          "policy asks for one that says how to reach you, e.g. "
-                          "user_agent = \"wikibot/1.0 (https://meta.wikimedia.org/wiki/User:YourBot)\"")
-    from .adapters.query_live import SparqlEndpoint
-
-    return SparqlEndpoint(query.endpoint, user_agent=query.user_agent, default_graph=query.default_graph,
-                          timeout=query.timeout)
-
-
-def _embedded_store(settings: Settings) -> EmbeddedQueryStore:
-    path = query_store_path(settings)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return EmbeddedQueryStore(path)
-    except OSError as error:
-        raise QueryEndpointError(f"the query store {path} cannot be opened (is another wikibot run using "
-                                 f"it?): {error}") from None
-
-
-def _query_index(settings: Settings, store: QueryEndpoint) -> QueryIndex | None:
-    if not isinstance(store, EmbeddedQueryStore):
-        return None
-    return QueryIndex(store, RdfPrefixes.for_concept_uri(settings.query.concept_uri))
-
-
-def _every_entity(settings: Settings, entities: EntityStore, mapping: ResolvedMapping) -> list[str]:
-    """Every entity the query store should hold: all of a local store; of a live Wikibase the
-    mapped properties and items and the items the sync state knows."""
-    if isinstance(entities, LocalEntityStore):
-        return entities.entity_ids()
-    state = SqliteStateStore(state_path(settings))
-    try:
-        synced = [entry.item for entry in state.entries().values()]
-    finally:
-        state.close()
-    return list(dict.fromkeys([*mapping.properties.values(), *mapping.items.values(), *synced]))
-
-
-def _coverage(args: argparse.Namespace, out: TextIO) -> int:
-    settings = _settings(args)
-    mapping = _mapping(settings)
+def _coverage(args: argparse.Namespace, app: App, out: TextIO) -> int:
     questions = [load_question(name) for name in dict.fromkeys(args.questions or NAMES)]
-    if args.dry_run and not args.publish:
-        raise ConfigError("--dry-run goes with --publish (without --publish nothing is saved anyway)")
-    if args.publish and not settings.query.report_page:
-        raise ConfigError("--publish needs a report page: set [query] report_page")
-    today = args.today or dt.datetime.now(dt.UTC).date()
-    context = jobs.query_context(settings, mapping, today=today, days=args.days, top=args.top)
-    progress = _logger(args)
-    try:
-        endpoint = query_endpoint(settings)
-        index = _query_index(settings, endpoint)
-        if index is None and args.rebuild:
-            raise ConfigError("--rebuild is for the embedded query store; [query] endpoint is set")
-        if index is not None and (args.rebuild or not index.versions()):
-            entities = entity_store(settings)
-            count = jobs.rebuild_index(index, entities, _every_entity(settings, entities, mapping), progress=progress)
-            progress(f"query store: rebuilt from {_describe_store(settings)}: {count} entities")
-        if args.publish:
-            pages, _ = page_store(settings)
-            state = SqliteStateStore(state_path(settings))
-            try:
-                run = jobs.coverage(settings, endpoint, questions, context, pages=pages, state=state, publish=True,
-                                    dry_run=args.dry_run)
-            finally:
-                state.close()
-        else:
-            run = jobs.coverage(settings, endpoint, questions, context)
-    except (QueryError, QueryEndpointError) as error:
-        _logger(args)(f"wikibot: coverage stopped: {error}", "error")
-        return EXIT_PROBLEMS
-    out.write(_render_answers(run.outcomes, args.format, settings))
+    context = app.query_context(today=args.today or dt.datetime.now(dt.UTC).date(), days=args.days, top=args.top)
+    run = app.coverage(questions, context, rebuild=args.rebuild, publish=args.publish, dry_run=args.dry_run)
+    out.write(_render_answers(run.outcomes, args.format, app.settings))
     if args.publish:
-        title = settings.query.report_page
+        title = app.settings.query.report_page
         if args.dry_run:
             diff = difflib.unified_diff((run.current_text or "").splitlines(), (run.page_text or "").splitlines(),
                                         fromfile=f"{title} (now)", tofile=f"{title} (new)", lineterm="")
-            lines = list(diff)
-            for line in lines or [f"{title}: unchanged"]:
-                _logger(args)(line)
+            for line in list(diff) or [f"{title}: unchanged"]:
+                app.log(line)
         else:
-            _logger(args)(f"coverage: report page {title} {'saved' if run.published else 'unchanged'}")
+            app.log(f"coverage: report page {title} {'saved' if run.published else 'unchanged'}")
     for failure in run.failures:
-        _logger(args)(f"wikibot: coverage: {failure.question.name} not answered: {failure.message}", "error")
+        app.log(f"wikibot: coverage: {failure.question.name} not answered: {failure.message}", "error")
     return EXIT_PROBLEMS if run.failures else EXIT_OK
 
 
@@ -670,23 +464,17 @@ def _render_answers(answers: Sequence[Any], form: str, settings: Settings) -> st
     return coverage_report.render_table(answers)
 
 
-def _sparql(args: argparse.Namespace, out: TextIO) -> int:
-    settings = _settings(args)
-    mapping = _mapping(settings)
+def _sparql(args: argparse.Namespace, app: App, out: TextIO) -> int:
     try:
         question = Question.parse(args.file.stem, args.file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{args.file}: cannot read: {error}") from None
-    context = jobs.query_context(settings, mapping, today=args.today or dt.datetime.now(dt.UTC).date())
+        raise UsageError(f"{args.file}: cannot read: {error}") from None
+    context = app.query_context(today=args.today or dt.datetime.now(dt.UTC).date())
     if args.print_query:
         out.write(context.render(question.template))
         return EXIT_OK
-    try:
-        run = jobs.coverage(settings, query_endpoint(settings), [question], context)
-    except (QueryError, QueryEndpointError) as error:
-        _logger(args)(f"wikibot: {args.file}: {error}", "error")
-        return EXIT_PROBLEMS
-    out.write(_render_answers(run.answers, args.format, settings))
+    run = app.ask(question, context)
+    out.write(_render_answers(run.answers, args.format, app.settings))
     return EXIT_OK
 
 
@@ -745,19 +533,18 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the command; an error that stops it is said once, here, and becomes its exit code."""
     try:
-        lock = _lock_name(args)
-        if lock is None:
+        if args.command in ("init", "run"):
             return int(args.handler(args, out))
-        with job_lock(_settings(args).workspace.path / "state" / "locks", lock):
-            return int(args.handler(args, out))
-    except LockHeldError as error:
-        _logger(args)(f"wikibot: {error}", "error")
-        return EXIT_LOCKED
-    except (ConfigError, PageStoreError, EntityStoreError, StateStoreError, QuestionError,
-            QueryTemplateError) as error:
-        _logger(args)(f"wikibot: {error}", "error")
-        return EXIT_USAGE
+        with App(_settings(args), log=_logger(args)) as app:
+            lock = _lock_name(args)
+            with app.lock(lock) if lock is not None else contextlib.nullcontext():
+                return int(args.handler(args, app, out))
+    except WikibotError as error:
+        stopped = f"{args.command} stopped: " if error.exit_code == EXIT_PROBLEMS else ""
+        _logger(args)(f"wikibot: {stopped}{error.explain()}", "error")
+        return error.exit_code
 
 
 def run() -> None:

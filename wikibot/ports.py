@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from .errors import EntityStoreError as EntityStoreError  # re-exported: the errors the ports raise
+from .errors import PageStoreError as PageStoreError
+from .errors import QueryEndpointError as QueryEndpointError
+from .errors import QueryError as QueryError
+from .errors import StateStoreError as StateStoreError
 from .wikibase.entity import EntityJson as EntityJson  # re-exported: the ports speak it
 
 
@@ -54,9 +59,6 @@ class Denied:
 
 SaveOutcome = Saved | NoChange | EditConflict | Denied
 
-
-class PageStoreError(Exception):
-    """A page store that cannot do its work at all (unreadable, misconfigured)."""
 
 
 @runtime_checkable
@@ -127,9 +129,6 @@ class Rejected:
 EntityOutcome = EntitySaved | Patched | NoChange | EntityConflict | Rejected
 
 
-class EntityStoreError(Exception):
-    """The entity store cannot do its work (unreachable after retries, logged out, misconfigured)."""
-
 
 @runtime_checkable
 class EntityStore(Protocol):
@@ -177,9 +176,6 @@ class SyncedEntry:
     page_revid: int
     entity_revid: int
 
-
-class StateStoreError(Exception):
-    """The sync state cannot be read or written."""
 
 
 @runtime_checkable
@@ -325,14 +321,6 @@ class SelectResult:
         return [row[variable].to_python() if variable in row else None for row in self.rows]
 
 
-class QueryError(Exception):
-    """The endpoint refused the query itself (a syntax error, an unknown prefix; HTTP 400): sending
-    it again would not help.  The message is the endpoint's."""
-
-
-class QueryEndpointError(Exception):
-    """The endpoint could not answer: unreachable, overloaded after the retries, out of time, or an
-    answer that is not a SPARQL result."""
 
 
 @runtime_checkable

@@ -10,7 +10,8 @@ import json
 from typing import Any
 
 from .registry.dates import WikiDate
-from .registry.models import ENTRY_TYPES, EntryKind
+from .registry.kinds import ENTRY_TYPES
+from .registry.models import EntryKind
 from .status.boxes import OWNED, PARAM_DOCS
 from .wikibase.mapping import FIELDS, PROPERTIES, WIKIDATA_PROPERTIES, vocabulary_items
 from .wikitext.params import DEFAULT_LANGUAGE, ParamSpec, param_specs
@@ -150,7 +151,7 @@ def render_schemas() -> dict[str, str]:
         files[f"{kind.value}.templatedata.json"] = (
             json.dumps(templatedata(kind), indent=2, ensure_ascii=False) + "\n"
         )
-    for kind in (EntryKind.HUB, EntryKind.PARTNERSHIP):
+    for kind in OWNED:
         files[f"{kind.value}-status.templatedata.json"] = (
             json.dumps(status_templatedata(kind), indent=2, ensure_ascii=False) + "\n")
         files[f"{kind.value}-status.template.wiki"] = status_template(kind)

@@ -22,6 +22,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .errors import ConfigError as ConfigError
+from .registry.kinds import KINDS, with_status_box
+from .registry.models import EntryKind
 from .wikitext.registry_page import TemplateNames
 
 DEFAULT_WORKSPACE = Path("wikibot-workspace")
@@ -30,21 +33,11 @@ EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLES = ("registry", "broken")
 
 
-class ConfigError(Exception):
-    """The configuration cannot be used; the message says what to change."""
+TemplateName = Annotated[str, Field(min_length=1, pattern=r"\S")]
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TemplateSettings(_Section):
-    hub: str = Field(default=TemplateNames.hub, description="Template of a hub entry.")
-    partnership: str = Field(default=TemplateNames.partnership, description="Template of a partnership entry.")
-    organization: str = Field(default=TemplateNames.organization, description="Template of an organisation entry.")
-
-    def names(self) -> TemplateNames:
-        return TemplateNames(self.hub, self.partnership, self.organization)
 
 
 class RegistrySettings(_Section):
@@ -52,10 +45,16 @@ class RegistrySettings(_Section):
         default=["Organizations/Registry", "Hubs/Registry", "Partnerships/Registry"],
         description="Titles of the registry pages, read in this order.",
     )
-    templates: TemplateSettings = TemplateSettings()
+    templates: dict[EntryKind, TemplateName] = Field(
+        default={}, description="The registry template of each kind of entry (hub, partnership, organization), "
+                                "where it is not the default: " + ", ".join(
+                                    f"{k.value} = \"{spec.template}\"" for k, spec in KINDS.items()) + ".")
     retired_ids: list[str] = Field(
         default=[], description="Registry ids of removed entries, which are never to be reused."
     )
+
+    def template_names(self) -> TemplateNames:
+        return TemplateNames(self.templates)
 
     @field_validator("pages")
     @classmethod
@@ -108,14 +107,11 @@ class SyncSettings(_Section):
     )
 
 
-class StatusTemplateSettings(_Section):
-    hub: str = Field(default="Hub status", description="Status box template on a hub's page.")
-    partnership: str = Field(default="Partnership status", description="Status box template on a partnership's page.")
-
-
 class StatusSettings(_Section):
-    kinds: list[Literal["hub", "partnership"]] = Field(
-        default=["hub"], description="Whose pages carry a status box: hubs, and partnerships when listed.")
+    kinds: list[EntryKind] = Field(
+        default=[EntryKind.HUB],
+        description="Whose pages carry a status box: hubs, and partnerships when listed (the kinds that "
+                    "have one: " + ", ".join(spec.kind.value for spec in with_status_box()) + ").")
     missing: Literal["add", "report"] = Field(
         default="add", description="A page without the box: 'add' puts one at its top; 'report' only lists it.")
     page_prefixes: list[str] = Field(
@@ -123,7 +119,24 @@ class StatusSettings(_Section):
         description="Entry pages the bot may edit: titles starting with one of these (\"Hubs/\"). "
                     "Empty: any page in the main namespace. An entry whose page is elsewhere is "
                     "reported, not followed.")
-    templates: StatusTemplateSettings = StatusTemplateSettings()
+    templates: dict[EntryKind, TemplateName] = Field(
+        default={}, description="The status box template of each kind, where it is not the default: " + ", ".join(
+            f"{spec.kind.value} = \"{spec.status_box.template}\"" for spec in with_status_box()
+            if spec.status_box is not None) + ".")
+
+    @field_validator("kinds", "templates")
+    @classmethod
+    def _with_a_box(cls, kinds: Any) -> Any:
+        without = [k.value for k in kinds if KINDS[k].status_box is None]
+        if without:
+            raise ValueError(f"{', '.join(without)} entries have no status box")
+        return kinds
+
+    def template_of(self, kind: EntryKind) -> str:
+        """The status box template of ``kind`` on this wiki."""
+        box = KINDS[kind].status_box
+        assert box is not None
+        return self.templates.get(kind, box.template)
 
 
 class HeartbeatSettings(_Section):

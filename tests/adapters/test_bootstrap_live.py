@@ -1,4 +1,4 @@
-"""``bootstrap`` through the live store, against a stateful replayed Wikibase (live_wikibase.py).
+"""``bootstrap`` through the live store, against a stateful replayed Wikibase (replay/wikibase.py).
 
 The replay keeps what was written (a local store answering in the captures' shapes), so a
 second run sees what the first one created, as it would on a real instance.
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.live_wikibase import replay_wikibase
-from wikibot.bootstrap import bootstrap
+from replay.wikibase import replay_wikibase
+from wikibot.jobs.bootstrap import bootstrap
 from wikibot.wikibase.instance import InstanceIds
 from wikibot.wikibase.mapping import PROPERTIES, vocabulary_items
 

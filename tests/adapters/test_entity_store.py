@@ -2,7 +2,7 @@
 
 The cases replay what was sent to a real Wikibase (``shared/fixtures/wikibase``) and expect
 what it answered.  The local store runs them directly; the live store (pywikibot) runs them
-over the replayed transport of live_wikibase.py, against a stateful replay whose entities
+over the replayed transport of replay/wikibase.py, against a stateful replay whose entities
 are kept by a local store and whose every answer has the shape of a real one.  What only
 the live store does (batching, maxlag, badtoken, sessions) is in test_wikibase_live.py.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.adapters.live_wikibase import replay_wikibase
+from replay.wikibase import replay_wikibase
 from tests.wikibase_support import capture
 from wikibot.adapters.entity_local import LocalEntityStore
 from wikibot.ports import EntityConflict, EntitySaved, EntityStore, NoChange, Patched, Rejected

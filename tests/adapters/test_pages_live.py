@@ -244,7 +244,7 @@ def test_creating_a_page_someone_created_meanwhile_is_a_conflict(mediawiki: Medi
 
 def test_a_protected_page_is_refused_with_the_apis_code(mediawiki: MediaWiki, store: LivePageStore,
                                                         title: str) -> None:
-    from wikibot.adapters.pages_live import PageRefusedError
+    from wikibot.errors import PageRefusedError
 
     base = _create(store, title, "text")
     mediawiki.maintenance("protect.php", "--user", "Admin", "--reason", "test", title)
@@ -259,7 +259,7 @@ def test_a_protected_page_is_refused_with_the_apis_code(mediawiki: MediaWiki, st
 
 def test_text_the_spam_filter_refuses_is_refused_with_the_apis_code(mediawiki: MediaWiki, store: LivePageStore,
                                                                     title: str) -> None:
-    from wikibot.adapters.pages_live import PageRefusedError
+    from wikibot.errors import PageRefusedError
 
     with pytest.raises(PageRefusedError) as raised:
         store.save_page(title, "see wikibot-test-spam-marker", base=None, summary="bot")

@@ -1,4 +1,4 @@
-"""The live EntityStore on real pywikibot, answered with real Wikibase answers (see live_wikibase.py).
+"""The live EntityStore on real pywikibot, answered with real Wikibase answers (see replay/wikibase.py).
 
 Each test states what goes over the wire: how many requests, with which parameters, and
 what the store makes of the real answer.
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
-from tests.adapters.live_wikibase import (
+from replay.wikibase import (
     API_URL,
     Answer,
     Replay,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.live_wikibase import FAMILY, replay_wikibase
+from replay.wikibase import FAMILY, replay_wikibase
 from wikibot.cli import main
 from wikibot.settings import init_workspace
 from wikibot.wikibase.instance import InstanceIds
@@ -66,7 +66,7 @@ def test_an_unknown_site_is_a_configuration_error(monkeypatch: pytest.MonkeyPatc
 
 
 def test_a_failure_midway_keeps_the_ids_created_before(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from tests.adapters.live_wikibase import http_error
+    from replay.wikibase import http_error
 
     workspace = _workspace(tmp_path, FAMILY)
     with replay_wikibase(monkeypatch, backend=tmp_path / "wiki") as (_, replay):

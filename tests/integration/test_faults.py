@@ -40,7 +40,7 @@ from wikibot import jobs
 from wikibot.adapters.entity_local import LocalEntityStore
 from wikibot.adapters.state_sqlite import SqliteStateStore
 from wikibot.adapters.workspace import LocalPageStore
-from wikibot.bootstrap import bootstrap
+from wikibot.jobs.bootstrap import bootstrap
 from wikibot.ports import (
     EntitySaved,
     EntityStoreError,

@@ -18,8 +18,8 @@ import mwparserfromhell
 import pytest
 
 from tests.cli_support import run
-from wikibot.registry.models import Hub, Organization, Partnership
-from wikibot.status.boxes import HUB_PARAMS, PARTNERSHIP_PARAMS
+from wikibot.registry.models import EntryKind, Hub, Organization, Partnership
+from wikibot.status.boxes import OWNED
 from wikibot.wikitext.escape import unescape_value
 from wikibot.wikitext.registry_page import read_param_value, render_entry, template_name
 
@@ -160,14 +160,14 @@ def test_sync_status_coverage_and_sparql_keep_every_structure(workspace: dict[st
     boxes = mwparserfromhell.parse(hub_page).filter_templates(recursive=True)
     assert [template_name(t) for t in boxes] == ["Hub status"]  # no template, link or tag came in
     names = [str(p.name).strip() for p in boxes[0].params]
-    assert names[names.index("note")] == "note" and set(names) - {"note"} <= set(HUB_PARAMS)
+    assert names[names.index("note")] == "note" and set(names) - {"note"} <= set(OWNED[EntryKind.HUB])
     assert read_param_value(boxes[0].get("host").value) == EVIL
     assert read_param_value(boxes[0].get("note").value) == "an editor's parameter, kept"
     assert hub_page.endswith("}}\nAbout the hub. [[Category:Hubs]]\n") and hub_page.count("[[") == 1
     partnership_page = _read(root, "Hostile Partnership")
     boxes = mwparserfromhell.parse(partnership_page).filter_templates(recursive=True)
     assert [template_name(t) for t in boxes] == ["Partnership status"]
-    assert {str(p.name).strip() for p in boxes[0].params} <= set(PARTNERSHIP_PARAMS)
+    assert {str(p.name).strip() for p in boxes[0].params} <= set(OWNED[EntryKind.PARTNERSHIP])
     assert read_param_value(boxes[0].get("stewards").value) == EVIL
     assert partnership_page.endswith("}}\nAbout the partnership.\n")
     assert run("status", "--workspace", str(root), "--today", "2026-11-21")[0] == 0  # current now

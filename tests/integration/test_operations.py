@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.cli_support import run
-from wikibot.adapters.lock import LockHeldError, job_lock
+from wikibot.adapters.lock import job_lock
 from wikibot.cli import EXIT_LOCKED, build_parser, main
+from wikibot.errors import LockHeldError
 
 ROOT = Path(__file__).resolve().parents[2]
 

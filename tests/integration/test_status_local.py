@@ -18,14 +18,14 @@ from wikibot.adapters.state_sqlite import SqliteStateStore
 from wikibot.adapters.workspace import LocalPageStore
 from wikibot.ports import EntityStoreError, Page, SaveOutcome
 from wikibot.settings import load_settings
-from wikibot.status.boxes import HUB_PARAMS, PARTNERSHIP_PARAMS
+from wikibot.status.boxes import OWNED
 from wikibot.wikibase.instance import InstanceIds
 from wikibot.wikibase.mapping import ResolvedMapping
 
 ROOT = Path(__file__).resolve().parents[2]
 BOX_PAGES = ("ESEAP Hub", "EU policy", "FindingGLAMs", "Language Diversity Hub", "WikiFranca", "Wikimedia CEE Hub")
 HEARTBEAT = "Registry/Bot status"
-OWNED_LINE = re.compile(r"^\s*\|\s*(" + "|".join(sorted(set(HUB_PARAMS + PARTNERSHIP_PARAMS))) + r")\s*=")
+OWNED_LINE = re.compile(r"^\s*\|\s*(" + "|".join(sorted({p for params in OWNED.values() for p in params})) + r")\s*=")
 
 
 @pytest.fixture

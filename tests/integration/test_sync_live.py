@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from tests.adapters.live_wikibase import Replay, replay_wikibase
+from replay.wikibase import Replay, replay_wikibase
 from tests.mediawiki import MediaWiki
 from tests.wikibase_support import set_hub_status
 from wikibot import jobs
 from wikibot.adapters.state_sqlite import SqliteStateStore
-from wikibot.bootstrap import bootstrap
+from wikibot.jobs.bootstrap import bootstrap
 from wikibot.ports import Page, PageStore, SaveOutcome
 from wikibot.settings import Settings, WorkspaceSettings
 from wikibot.wikibase.entity import from_entity
@@ -211,7 +211,7 @@ def test_a_human_edit_between_the_bots_read_and_save_is_detected_and_kept(live: 
 
 def _operator_config(live: Live, workspace: Path, extra: str = "") -> Path:
     """An operator's workspace: the instance ids, and a wikibot.toml naming both wikis for pywikibot."""
-    from tests.adapters.live_wikibase import FAMILY
+    from replay.wikibase import FAMILY
 
     workspace.mkdir()
     (workspace / "wikibase-ids.json").write_text(
@@ -254,7 +254,7 @@ def test_a_full_run_never_prints_or_stores_the_password(live: Live, tmp_path: Pa
     the workspace, the state database or the pages, for a run that logs in and writes."""
     import io
 
-    from tests.pywikibot_env import pywikibot_dir
+    from replay.pywikibot_env import pywikibot_dir
     from wikibot.cli import main
 
     config = _operator_config(live, tmp_path / "operator", '[status]\nkinds = ["hub", "partnership"]\n')

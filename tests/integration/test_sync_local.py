@@ -21,8 +21,8 @@ from wikibot import heartbeat, jobs
 from wikibot.adapters.entity_local import LocalEntityStore
 from wikibot.adapters.state_sqlite import SqliteStateStore
 from wikibot.adapters.workspace import LocalPageStore
-from wikibot.bootstrap import bootstrap
 from wikibot.cli import main
+from wikibot.jobs.bootstrap import bootstrap
 from wikibot.ports import Page, Saved, SaveOutcome
 from wikibot.settings import Settings, WorkspaceSettings, init_workspace
 from wikibot.wikibase.entity import from_entity

@@ -9,8 +9,8 @@ import pytest
 
 from wikibot.ports import Page
 from wikibot.registry.dates import WikiDate
-from wikibot.registry.models import Hub, Organization, Partnership
-from wikibot.status.boxes import HUB_PARAMS, Action, box_values, is_overdue, plan_box
+from wikibot.registry.models import EntryKind, Hub, Organization, Partnership
+from wikibot.status.boxes import OWNED, Action, box_values, is_overdue, plan_box
 from wikibot.wikitext.registry_page import read_param_value
 from wikibot.wikitext.status_box import add_box, update_boxes
 
@@ -31,12 +31,12 @@ def _values(**changes: str) -> dict[str, str]:
 
 
 def test_an_unchanged_box_returns_the_same_string() -> None:
-    update = update_boxes(PAGE, "Hub status", _values(), HUB_PARAMS)
+    update = update_boxes(PAGE, "Hub status", _values(), OWNED[EntryKind.HUB])
     assert update.text is PAGE and update.boxes == 1 and not update.changed
 
 
 def test_only_the_owned_values_that_differ_change_and_the_rest_stays_byte_for_byte() -> None:
-    update = update_boxes(PAGE, "Hub status", _values(status="Implementation", members="5"), HUB_PARAMS)
+    update = update_boxes(PAGE, "Hub status", _values(status="Implementation", members="5"), OWNED[EntryKind.HUB])
     expected = (PAGE.replace("| status       = Pilot", "| status       = Implementation")
                 .replace("= 4  <!--", "= 5  <!--"))
     assert update.text == expected  # the comment, alignment, other params and the other template stay
@@ -44,7 +44,7 @@ def test_only_the_owned_values_that_differ_change_and_the_rest_stays_byte_for_by
 
 
 def test_a_new_owned_parameter_goes_after_its_owned_predecessor_in_the_boxs_style() -> None:
-    update = update_boxes(PAGE, "Hub status", _values(host="Wikimedia Polska", item="Q12"), HUB_PARAMS)
+    update = update_boxes(PAGE, "Hub status", _values(host="Wikimedia Polska", item="Q12"), OWNED[EntryKind.HUB])
     lines = update.text.splitlines()
     assert lines[lines.index("| kind         = Regional") + 1] == "| host         = Wikimedia Polska"
     assert lines[lines.index("| members      = 4  <!-- counted in May -->") + 1] == "| item         = Q12"
@@ -53,15 +53,15 @@ def test_a_new_owned_parameter_goes_after_its_owned_predecessor_in_the_boxs_styl
 
 
 def test_an_empty_value_is_not_added_but_clears_a_stale_one() -> None:
-    assert update_boxes(PAGE, "Hub status", _values(host=""), HUB_PARAMS).text is PAGE
-    cleared = update_boxes(PAGE, "Hub status", _values(kind=""), HUB_PARAMS)
+    assert update_boxes(PAGE, "Hub status", _values(host=""), OWNED[EntryKind.HUB]).text is PAGE
+    cleared = update_boxes(PAGE, "Hub status", _values(kind=""), OWNED[EntryKind.HUB])
     assert "| kind         = \n" in cleared.text and cleared.changed == {"kind": ("Regional", "")}
 
 
 @pytest.mark.parametrize("hostile", ["}}{{subst:Delete}}", "A | B", "[[Category:Spam]]", "<script>x</script>",
                                      "__NOTOC__", "'''bold'''", "a = b"])
 def test_hostile_values_are_escaped_and_read_back_as_the_same_text(hostile: str) -> None:
-    update = update_boxes(PAGE, "Hub status", _values(host=hostile), HUB_PARAMS)
+    update = update_boxes(PAGE, "Hub status", _values(host=hostile), OWNED[EntryKind.HUB])
     code = mwparserfromhell.parse(update.text)
     boxes = [t for t in code.filter_templates() if t.name.strip() == "Hub status"]
     assert len(boxes) == 1 and len(code.filter_templates(recursive=False)) == 2  # no template added
@@ -73,7 +73,7 @@ def test_hostile_values_are_escaped_and_read_back_as_the_same_text(hostile: str)
 
 def test_every_box_on_the_page_is_updated_and_the_name_is_compared_as_mediawiki_does() -> None:
     text = "{{hub_status|status=Pilot}}\nmiddle\n{{ Hub status <!-- again --> |status = Pilot }}\n"
-    update = update_boxes(text, "Hub status", {"status": "Closed"}, HUB_PARAMS)
+    update = update_boxes(text, "Hub status", {"status": "Closed"}, OWNED[EntryKind.HUB])
     assert update.boxes == 2
     assert update.text == "{{hub_status|status=Closed}}\nmiddle\n{{ Hub status <!-- again --> |status = Closed }}\n"
 
@@ -103,7 +103,7 @@ VIEW = {
 
 def test_hub_values_name_the_host_count_members_and_partnerships_not_ended() -> None:
     values = box_values(_hub(next_review="2026-11"), VIEW, dt.date(2026, 11, 21))
-    assert list(values) == list(HUB_PARAMS)
+    assert list(values) == list(OWNED[EntryKind.HUB])
     assert values["status"] == "Implementation" and values["kind"] == "Regional"
     assert values["host"] == "Wikimedia Polska" and values["members"] == "2"
     assert values["partnerships"] == "2"  # p0 and p1; p2 ended, p3 is another's

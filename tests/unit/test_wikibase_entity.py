@@ -58,7 +58,7 @@ def wikibase(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, ResolvedMap
 
 
 def test_bootstrap_twice_writes_nothing_the_second_time(tmp_path: Path) -> None:
-    from wikibot.bootstrap import bootstrap
+    from wikibot.jobs.bootstrap import bootstrap
     from wikibot.wikibase.instance import InstanceIds
     store, mapping = bootstrapped(tmp_path)
     assert mapping.missing() == []

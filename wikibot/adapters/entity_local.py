@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from ..errors import LocalFileError
 from ..ports import (
     Entity,
     EntityConflict,
@@ -36,13 +37,9 @@ from ..ports import (
     Patched,
     Rejected,
 )
+from ..wikibase.datatypes import DATATYPE_TABLE
 from .workspace import atomic_write
 
-_DATAVALUE_TYPES = {
-    "wikibase-item": "wikibase-entityid", "wikibase-property": "wikibase-entityid",
-    "string": "string", "external-id": "string", "url": "string", "time": "time",
-    "monolingualtext": "monolingualtext", "quantity": "quantity", "globe-coordinate": "globecoordinate",
-}
 MAX_TERM_LENGTH = 250
 # ISO 639-1: the two-letter codes a Wikibase knows; three-letter codes are taken as given.
 _ISO_639_1 = frozenset("""
@@ -56,8 +53,6 @@ _ISO_639_1 = frozenset("""
 _SCRIPTS = frozenset({"latn", "cyrl", "arab", "hans", "hant", "deva", "beng", "grek", "hebr", "ethi",
                       "geor", "armn", "thai", "taml", "telu", "knda", "mlym", "gujr", "guru", "orya",
                       "sinh", "tibt", "mong", "jpan", "kore", "hira", "kana", "tfng", "cans", "cher"})
-_TIME = re.compile(r"^[+-]\d{4,}-(0\d|1[0-2])-([0-2]\d|3[01])T00:00:00Z$")
-_AMOUNT = re.compile(r"^[+-]\d+(\.\d+)?$")
 
 
 def _language_known(code: str) -> bool:
@@ -105,19 +100,23 @@ class LocalEntityStore:
         return self.dir / f"{entity_id}.json"
 
     def _history(self, entity_id: str) -> list[dict[str, Any]]:
+        path = self._path(entity_id)
         try:
-            data: list[dict[str, Any]] = json.loads(self._path(entity_id).read_text(encoding="utf-8"))
+            data: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return []
         except (OSError, ValueError) as error:
-            raise EntityStoreError(f"cannot read entity {entity_id}: {error}") from error
+            raise LocalFileError(f"cannot read entity {entity_id} from {path}: {error}", path) from error
         return data
 
     def _counters(self) -> dict[str, int]:
+        path = self.dir / "counters.json"
         try:
-            data: dict[str, int] = json.loads((self.dir / "counters.json").read_text(encoding="utf-8"))
+            data: dict[str, int] = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {"Q": 0, "P": 0, "revision": 0}
+        except (OSError, ValueError) as error:
+            raise LocalFileError(f"cannot read {path}: {error}", path) from error
         return data
 
     @contextlib.contextmanager
@@ -185,7 +184,7 @@ class LocalEntityStore:
                     current: EntityJson = {"type": new, "id": entity_id, "labels": {}, "descriptions": {},
                                            "aliases": {}, "claims": {}}
                     if new == "property":
-                        if data.get("datatype") not in _DATAVALUE_TYPES:
+                        if data.get("datatype") not in DATATYPE_TABLE:
                             raise _RefusedError("invalid-property-type", f"unknown datatype {data.get('datatype')!r}")
                         current["datatype"] = data["datatype"]
                     history: list[dict[str, Any]] = []
@@ -318,18 +317,14 @@ class LocalEntityStore:
         stored: dict[str, Any] = {"snaktype": snak.get("snaktype", "value"), "property": prop}
         if stored["snaktype"] == "value":
             datavalue = snak.get("datavalue", {})
-            expected = _DATAVALUE_TYPES[datatype]
+            spec = DATATYPE_TABLE[datatype]
+            expected = spec.json_type
             if datavalue.get("type") != expected:
                 raise _RefusedError("modification-failed",
                                f"Bad value type {datavalue.get('type')}, expected {expected}")
-            value = datavalue.get("value")
-            if datatype == "url" and not re.match(r"^[a-z][a-z0-9+.-]*://\S+$", str(value)):
-                raise _RefusedError("modification-failed", f"This URL misses a scheme like \"https://\": {value}")
-            parts = value if isinstance(value, dict) else {}
-            if datatype == "time" and not _TIME.match(str(parts.get("time", ""))):
-                raise _RefusedError("modification-failed", "Data value corrupt: $timestamp must resemble ISO 8601")
-            if datatype == "quantity" and not _AMOUNT.match(str(parts.get("amount", ""))):
-                raise _RefusedError("modification-failed", "Data value corrupt: not a well formed decimal value")
+            refusal = spec.refuse(datavalue.get("value"))
+            if refusal is not None:
+                raise _RefusedError("modification-failed", refusal)
             stored["datavalue"] = {"value": datavalue["value"], "type": expected}
         stored["hash"] = _hash(stored)
         stored["datatype"] = datatype

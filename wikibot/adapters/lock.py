@@ -16,9 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
-class LockHeldError(Exception):
-    """Another run of the same job holds the lock."""
+from ..errors import LockHeldError
 
 
 @contextmanager

@@ -52,6 +52,7 @@ from typing import Any
 
 import pywikibot  # type: ignore[import-untyped]
 
+from ..errors import PageRefusedError as PageRefusedError
 from ..ports import Denied, EditConflict, NoChange, Page, PageStoreError, Saved, SaveOutcome
 from ..wikitext.bots import bots_denial
 from .pywikibot_api import DEFAULT_MAXLAG, DEFAULT_MAXLAG_RETRIES, DEFAULT_RETRIES, ApiClient
@@ -62,16 +63,6 @@ TITLES_PER_REQUEST = 50
 MAX_CONTINUATIONS = 100  # result-size continuations followed for one batch before giving up
 CONFLICT_CODES = frozenset({"editconflict", "articleexists", "missingtitle", "pagedeleted"})
 PHP_WHITESPACE = " \t\n\r\0\x0b"  # what PHP's rtrim() removes, as MediaWiki does on save
-
-
-class PageRefusedError(PageStoreError):
-    """The wiki refused one edit (protected page, spam or abuse filter, block): nothing written."""
-
-    def __init__(self, title: str, code: str, info: str) -> None:
-        super().__init__(f"the wiki refused the edit of {title!r}: {code}: {info}")
-        self.title = title
-        self.code = code
-        self.info = info
 
 
 def as_saved(text: str) -> str:

@@ -75,7 +75,7 @@ class SqliteStateStore:
                 connection.execute("PRAGMA synchronous=FULL")
                 connection.executescript(SCHEMA)
             except (OSError, sqlite3.Error) as error:
-                raise StateStoreError(f"cannot open the sync state {self.path}: {error}") from error
+                raise StateStoreError(f"cannot open the sync state {self.path}: {error}", self.path) from error
             self._connection = connection
         return self._connection
 
@@ -99,7 +99,7 @@ class SqliteStateStore:
                 )
                 db.execute("DELETE FROM creating WHERE registry_id = ?", (entry.registry_id,))
         except sqlite3.Error as error:
-            raise StateStoreError(f"cannot write the sync state {self.path}: {error}") from error
+            raise StateStoreError(f"cannot write the sync state {self.path}: {error}", self.path) from error
 
     def begin_create(self, registry_id: str) -> None:
         self._write("INSERT OR REPLACE INTO creating VALUES (?, ?)", (registry_id, _now()))
@@ -120,14 +120,14 @@ class SqliteStateStore:
         try:
             return self._db().execute(query, parameters).fetchall()
         except sqlite3.Error as error:
-            raise StateStoreError(f"cannot read the {what} {self.path}: {error}") from error
+            raise StateStoreError(f"cannot read the {what} {self.path}: {error}", self.path) from error
 
     def _write(self, query: str, parameters: tuple[str, ...]) -> None:
         try:
             with self._transaction() as db:
                 db.execute(query, parameters)
         except sqlite3.Error as error:
-            raise StateStoreError(f"cannot write the sync state {self.path}: {error}") from error
+            raise StateStoreError(f"cannot write the sync state {self.path}: {error}", self.path) from error
 
     def start_run(self, job: str, *, dry_run: bool) -> int:
         try:
@@ -136,7 +136,7 @@ class SqliteStateStore:
                                     (job, int(dry_run), _now()))
                 return int(cursor.lastrowid or 0)
         except sqlite3.Error as error:
-            raise StateStoreError(f"cannot write the run log {self.path}: {error}") from error
+            raise StateStoreError(f"cannot write the run log {self.path}: {error}", self.path) from error
 
     def finish_run(self, run_id: int, *, outcome: str, counts: dict[str, int], error: str | None = None) -> None:
         try:
@@ -144,7 +144,7 @@ class SqliteStateStore:
                 db.execute("UPDATE runs SET finished = ?, outcome = ?, counts = ?, error = ? WHERE id = ?",
                            (_now(), outcome, json.dumps(counts, sort_keys=True), error, run_id))
         except sqlite3.Error as problem:
-            raise StateStoreError(f"cannot write the run log {self.path}: {problem}") from problem
+            raise StateStoreError(f"cannot write the run log {self.path}: {problem}", self.path) from problem
 
     def runs(self, job: str | None = None) -> list[dict[str, Any]]:
         """The run log, oldest first (for the heartbeat and ``health``)."""

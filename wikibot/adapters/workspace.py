@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..errors import LocalFileError
 from ..ports import Denied, EditConflict, NoChange, Page, PageStoreError, Saved, SaveOutcome
 from ..wikitext.bots import bots_denial
 
@@ -111,7 +112,7 @@ class LocalPageStore:
         except FileNotFoundError:
             return {"last_revid": 0, "pages": {}}
         except (OSError, ValueError) as error:
-            raise PageStoreError(f"cannot read {path}: {error}") from error
+            raise LocalFileError(f"cannot read {path}: {error}", path) from error
         return data
 
     @contextlib.contextmanager
@@ -133,7 +134,7 @@ class LocalPageStore:
         except FileNotFoundError:
             return None
         except (OSError, UnicodeDecodeError) as error:
-            raise PageStoreError(f"cannot read page {title!r} from {path}: {error}") from error
+            raise LocalFileError(f"cannot read page {title!r} from {path}: {error}", path) from error
         sha1 = _sha1(text)
         record = records["pages"].get(title)
         if record and record["sha1"] == sha1:

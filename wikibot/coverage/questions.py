@@ -18,20 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import QuestionError as QuestionError
 from ..ports import QueryEndpoint, QueryEndpointError, QueryError, SelectResult
 from ..registry.models import EntryKind
-from ..registry.vocab import (
-    HubKind,
-    HubStatus,
-    OrganizationType,
-    PartnershipStatus,
-    PartnershipType,
-    PartnerType,
-    Region,
-    Scope,
-    Term,
-    ThematicArea,
-)
+from ..registry.vocab import VOCABULARIES as ALL_VOCABULARIES
+from ..registry.vocab import HubStatus, OrganizationType, Term
 from ..wikibase.mapping import KIND_CLASSES, ResolvedMapping, term_key
 from .template import Name, QueryContext, Row
 from .template import Term as SparqlTerm
@@ -41,19 +32,12 @@ LANGUAGES_FILE = Path(__file__).parent / "data" / "languages.tsv"
 # The order questions are asked in when none is named (MISSION.md's order).
 NAMES = ("languages", "regions", "themes", "partnerships", "reviews", "completeness", "gaps")
 
-VOCABULARIES: dict[str, type[Term]] = {
-    "region": Region, "theme": ThematicArea, "hub_status": HubStatus, "hub_kind": HubKind,
-    "partnership_type": PartnershipType, "partnership_status": PartnershipStatus, "scope": Scope,
-    "partner_type": PartnerType, "organization_type": OrganizationType,
-}
+# The vocabularies, by their names (``{{VALUES ?item ?code ?order = hub-status}}``).
+VOCABULARIES: dict[str, type[Term]] = {vocabulary.vocabulary_name(): vocabulary for vocabulary in ALL_VOCABULARIES}
 # Hubs that operate: at pilot or beyond (an under-review hub still operates while it is reviewed).
 OPERATING = tuple(s for s in HubStatus if s.is_pilot_or_beyond)
 # Hubs that count as covering something: any but dormant or closed ones.
 OPEN = tuple(s for s in HubStatus if s not in (HubStatus.DORMANT, HubStatus.CLOSED))
-
-
-class QuestionError(ValueError):
-    """A question that does not exist, or a query file that cannot be read."""
 
 
 @dataclass(frozen=True)

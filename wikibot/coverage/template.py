@@ -31,14 +31,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..errors import QueryTemplateError as QueryTemplateError
 from ..wikibase.mapping import ResolvedMapping
 from ..wikibase.rdf import RdfPrefixes
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-
-
-class QueryTemplateError(ValueError):
-    """A placeholder that cannot be filled: unknown key, unknown value, malformed placeholder."""
 
 
 @dataclass(frozen=True)

@@ -279,9 +279,3 @@ class Partnership(Entry):
             raise ValueError("an ended partnership needs an end date")
         return self
 
-
-ENTRY_TYPES: dict[EntryKind, type[Entry]] = {
-    EntryKind.HUB: Hub,
-    EntryKind.PARTNERSHIP: Partnership,
-    EntryKind.ORGANIZATION: Organization,
-}

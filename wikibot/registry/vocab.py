@@ -22,7 +22,14 @@ class Term(StrEnum):
 
     @classmethod
     def vocabulary_name(cls) -> str:
-        return _NAMES[cls]
+        """The vocabulary's name, as its terms' slugs are: ``hub-status`` (the ids file's item keys,
+        ``hub-status:pilot``; the queries' value tables; the mapping)."""
+        return _VOCABULARIES[cls][0]
+
+    @classmethod
+    def vocabulary_label(cls) -> str:
+        """The vocabulary's name in words, for people: ``hub status``."""
+        return _VOCABULARIES[cls][1]
 
 
 class HubKind(Term):
@@ -152,16 +159,17 @@ _LABELS: dict[Term, str] = {
     PartnerType.MOVEMENT: "Wikimedia movement organisation",
 }
 
-_NAMES: dict[type[Term], str] = {
-    HubKind: "hub kind",
-    HubStatus: "hub status",
-    ThematicArea: "thematic area",
-    Region: "region",
-    OrganizationType: "organisation type",
-    PartnerType: "partner type",
-    PartnershipType: "partnership type",
-    PartnershipStatus: "partnership status",
-    Scope: "scope",
+# Each vocabulary's name (a slug, like its terms') and its label for people.
+_VOCABULARIES: dict[type[Term], tuple[str, str]] = {
+    HubKind: ("hub-kind", "hub kind"),
+    HubStatus: ("hub-status", "hub status"),
+    Region: ("region", "region"),
+    ThematicArea: ("theme", "thematic area"),
+    OrganizationType: ("organization-type", "organisation type"),
+    PartnerType: ("partner-type", "partner type"),
+    PartnershipType: ("partnership-type", "partnership type"),
+    PartnershipStatus: ("partnership-status", "partnership status"),
+    Scope: ("scope", "scope"),
 }
 
 # Words people type for a slug; used only to suggest the right value, never to accept it.
@@ -205,12 +213,12 @@ def parse_term(value: str, vocabulary: type[T]) -> T:
     except ValueError:
         hint = suggest(value, vocabulary)
         allowed = ", ".join(m.value for m in vocabulary)
-        message = f"{value!r} is not a {vocabulary.vocabulary_name()}"
+        message = f"{value!r} is not a {vocabulary.vocabulary_label()}"
         message += f" (did you mean {hint!r}?)" if hint else f"; allowed: {allowed}"
         raise ValueError(message) from None
 
 
-VOCABULARIES: tuple[type[Term], ...] = tuple(_NAMES)
+VOCABULARIES: tuple[type[Term], ...] = tuple(_VOCABULARIES)
 
 # ISO 3166-1 alpha-2, officially assigned codes (249), plus XK (Kosovo, user-assigned but
 # used by Wikimedia and the EU).

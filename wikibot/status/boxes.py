@@ -16,17 +16,15 @@ from enum import StrEnum
 
 from ..ports import Page
 from ..registry.dates import WikiDate
+from ..registry.kinds import with_status_box
 from ..registry.models import Entry, EntryKind, Hub, Partnership
 from ..registry.vocab import PartnershipStatus, Term
 from ..wikitext.bots import bots_denial
 from ..wikitext.status_box import add_box, update_boxes
 
-# The parameters the bot owns, in the order a new box lists them.
-HUB_PARAMS = ("status", "kind", "host", "regions", "languages", "themes", "members", "partnerships",
-              "next_review", "overdue", "item")
-PARTNERSHIP_PARAMS = ("status", "type", "partner", "stewards", "scope", "regions", "languages", "themes",
-                      "start", "end", "item")
-OWNED: dict[EntryKind, tuple[str, ...]] = {EntryKind.HUB: HUB_PARAMS, EntryKind.PARTNERSHIP: PARTNERSHIP_PARAMS}
+# The parameters the bot owns, in the order a new box lists them (``registry/kinds.py``).
+OWNED: dict[EntryKind, tuple[str, ...]] = {spec.kind: spec.status_box.params for spec in with_status_box()
+                                           if spec.status_box is not None}
 # What each owned parameter holds (the templates' documentation and TemplateData say it).
 PARAM_DOCS: dict[str, str] = {
     "status": "Lifecycle stage, by its English name.",

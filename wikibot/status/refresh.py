@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ..ports import Denied, EditConflict, Entity, EntityStore, NoChange, Page, PageStore, Saved
 from ..registry.models import Entry, EntryKind
+from ..registry.problems import Problem, ProblemCode
 from ..wikibase.entity import EntityReadError, from_entity
 from ..wikibase.mapping import ResolvedMapping
 from .boxes import Action, BoxPlan, box_values, plan_box
@@ -23,11 +24,8 @@ from .boxes import Action, BoxPlan, box_values, plan_box
 Progress = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class StatusProblem:
-    registry_id: str | None
-    page: str | None
-    reason: str
+def _problem(registry_id: str | None, page: str | None, reason: str) -> Problem:
+    return Problem.of(registry_id, page, reason, ProblemCode.BOX_NOT_KEPT)
 
 
 @dataclass
@@ -35,7 +33,7 @@ class StatusRun:
     """What ``wikibot status`` planned and did."""
 
     plans: list[BoxPlan]
-    problems: list[StatusProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     saved: list[str] = field(default_factory=list)  # titles
     retried: list[str] = field(default_factory=list)  # titles saved after a conflict
     dry_run: bool = False
@@ -63,24 +61,24 @@ class Targets:
 
     entries: dict[str, Entry]  # page title -> entry
     view: dict[str, Entry]  # every entry as the Wikibase holds it, by registry id
-    problems: list[StatusProblem]
+    problems: list[Problem]
 
 
 def wikibase_view(entries: Iterable[Entry], fetched: Mapping[str, Entity | None],
-                  mapping: ResolvedMapping) -> tuple[dict[str, Entry], list[StatusProblem]]:
+                  mapping: ResolvedMapping) -> tuple[dict[str, Entry], list[Problem]]:
     """Every registry item read back as an entry, by registry id; an item that cannot be read is a problem."""
     registry_ids = {e.item: e.id for e in entries if e.item}
     view: dict[str, Entry] = {}
-    problems: list[StatusProblem] = []
+    problems: list[Problem] = []
     for item, registry_id in sorted(registry_ids.items(), key=lambda pair: pair[1]):
         entity = fetched.get(item)
         if entity is None:
-            problems.append(StatusProblem(registry_id, None, f"its item {item} does not exist in the Wikibase"))
+            problems.append(_problem(registry_id, None, f"its item {item} does not exist in the Wikibase"))
             continue
         try:
             view[registry_id] = from_entity(entity.data, mapping, registry_ids)
         except EntityReadError as error:
-            problems.append(StatusProblem(registry_id, None, str(error)))
+            problems.append(_problem(registry_id, None, str(error)))
     return view, problems
 
 
@@ -109,18 +107,18 @@ def place_boxes(view: dict[str, Entry], kinds: Iterable[EntryKind], forbidden: I
     for entry in view.values():
         if entry.kind in wanted and entry.page:
             by_page.setdefault(entry.page, []).append(entry)
-    problems: list[StatusProblem] = []
+    problems: list[Problem] = []
     placed: dict[str, Entry] = {}
     for title, entries in sorted(by_page.items()):
         refusal = out_of_scope(title, prefixes)
         if refusal is not None:
-            problems += [StatusProblem(e.id, title, f"{refusal}: not followed") for e in entries]
+            problems += [_problem(e.id, title, f"{refusal}: not followed") for e in entries]
         elif title in off_limits:
-            problems += [StatusProblem(e.id, title, "its page is one the bot keeps for something else: "
+            problems += [_problem(e.id, title, "its page is one the bot keeps for something else: "
                                                     "no status box there") for e in entries]
         elif len(entries) > 1:
             names = ", ".join(e.id for e in entries)
-            problems += [StatusProblem(e.id, title, f"the page is named by several entries ({names}): "
+            problems += [_problem(e.id, title, f"the page is named by several entries ({names}): "
                                                     "left alone") for e in entries]
         else:
             placed[title] = entries[0]
@@ -162,15 +160,15 @@ class BoxRefresher:
                 return
             if isinstance(outcome, (NoChange, Denied)):
                 if isinstance(outcome, Denied):
-                    run.problems.append(StatusProblem(plan.registry_id, plan.title, outcome.reason))
+                    run.problems.append(_problem(plan.registry_id, plan.title, outcome.reason))
                 return
             assert isinstance(outcome, EditConflict)
             plan = self._plan(plan.title, outcome.current, targets.entries[plan.title], targets.view)
             if plan.action is not Action.SAVE:
                 if plan.action is not Action.CURRENT:
-                    run.problems.append(StatusProblem(plan.registry_id, plan.title, plan.reason))
+                    run.problems.append(_problem(plan.registry_id, plan.title, plan.reason))
                 return
-        run.problems.append(StatusProblem(plan.registry_id, plan.title,
+        run.problems.append(_problem(plan.registry_id, plan.title,
                                           "edited again while the bot saved: left for the next run"))
 
 

@@ -16,13 +16,14 @@ from pydantic import ValidationError
 
 from ..ports import Entity, Page, SyncedEntry
 from ..registry.check import Claim, Registry
-from ..registry.models import ENTRY_TYPES, Entry, EntryKind
+from ..registry.kinds import ENTRY_TYPES
+from ..registry.models import Entry, EntryKind
 from ..registry.problems import Problem, ProblemCode
 from ..wikibase.entity import EntityReadError, entry_kind, from_entity
 from ..wikibase.mapping import ResolvedMapping
 from ..wikitext.bots import bots_denial
 from ..wikitext.registry_page import ParsedPage
-from .merge import Merge, entry_values, merge, unflatten
+from .merge import Conflict, Merge, entry_values, merge, unflatten
 
 Action = Literal["create", "update", "none", "skip"]
 DEFAULT_MAX_SHRINK = 0.10  # a page that lost more than this share of its entries is left alone
@@ -105,7 +106,7 @@ class SyncPlan:
         return [p for p in self.entries if p.page == title]
 
     @property
-    def conflicts(self) -> list[tuple[EntryPlan, Any]]:
+    def conflicts(self) -> list[tuple[EntryPlan, Conflict]]:
         return [(p, c) for p in self.entries if p.merge for c in p.merge.conflicts]
 
 

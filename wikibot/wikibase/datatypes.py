@@ -1,4 +1,5 @@
-"""Wikibase datatypes: one class per datatype, each with its JSON form (``datavalue``).
+"""Wikibase datatypes: one table of every datatype (``DATATYPE_TABLE``: its JSON form, its RDF
+form, what a Wikibase refuses), and one class per datatype the bot writes, with its JSON form.
 
 ``from_datavalue`` reads a snak's datavalue back; equality of two values is equality of
 these objects, so that ``+2021-05-00T00:00:00Z`` at month precision equals
@@ -8,6 +9,7 @@ these objects, so that ``+2021-05-00T00:00:00Z`` at month precision equals
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Literal
@@ -22,6 +24,57 @@ Datatype = Literal[
 DATATYPES: tuple[Datatype, ...] = (
     "wikibase-item", "string", "external-id", "time", "url", "monolingualtext", "quantity",
 )
+
+
+_TIME = re.compile(r"^[+-]\d{4,}-(0\d|1[0-2])-([0-2]\d|3[01])T00:00:00Z$")
+_AMOUNT = re.compile(r"^[+-]\d+(\.\d+)?$")
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$")
+
+
+def _refuse_url(value: Any) -> str | None:
+    return None if _URL.match(str(value)) else f'This URL misses a scheme like "https://": {value}'
+
+
+def _refuse_time(value: Any) -> str | None:
+    time = value.get("time", "") if isinstance(value, dict) else ""
+    return None if _TIME.match(str(time)) else "Data value corrupt: $timestamp must resemble ISO 8601"
+
+
+def _refuse_quantity(value: Any) -> str | None:
+    amount = value.get("amount", "") if isinstance(value, dict) else ""
+    return None if _AMOUNT.match(str(amount)) else "Data value corrupt: not a well formed decimal value"
+
+
+def _accept(value: Any) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class DatatypeSpec:
+    """One Wikibase datatype: the ``type`` of its datavalues in entity JSON; in the RDF dump its
+    ``wikibase:propertyType`` (``Wikibase…``), whether its ``wdt:``/``ps:``/``pq:``/``pr:`` values
+    are IRIs, and whether it has normalized predicates (``wdtn:``…; None: none, True: holding IRIs);
+    and ``refuse``: why a Wikibase refuses a datavalue's value (None: it takes it)."""
+
+    name: str
+    json_type: str
+    rdf_type: str
+    rdf_iri: bool
+    normalized: bool | None = None
+    refuse: Callable[[Any], str | None] = _accept
+
+
+DATATYPE_TABLE: dict[str, DatatypeSpec] = {spec.name: spec for spec in (
+    DatatypeSpec("wikibase-item", "wikibase-entityid", "WikibaseItem", True),
+    DatatypeSpec("wikibase-property", "wikibase-entityid", "WikibaseProperty", True),
+    DatatypeSpec("string", "string", "String", False),
+    DatatypeSpec("external-id", "string", "ExternalId", False, normalized=True),
+    DatatypeSpec("time", "time", "Time", False, refuse=_refuse_time),
+    DatatypeSpec("url", "string", "Url", True, refuse=_refuse_url),
+    DatatypeSpec("monolingualtext", "monolingualtext", "Monolingualtext", False),
+    DatatypeSpec("quantity", "quantity", "Quantity", False, normalized=False, refuse=_refuse_quantity),
+    DatatypeSpec("globe-coordinate", "globecoordinate", "GlobeCoordinate", False),
+)}
 
 
 class DataValueError(ValueError):

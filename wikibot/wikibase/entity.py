@@ -17,7 +17,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..registry.dates import WikiDate
-from ..registry.models import ENTRY_TYPES, Entry, EntryKind
+from ..registry.kinds import ENTRY_TYPES
+from ..registry.models import Entry, EntryKind
 from ..registry.vocab import Term
 from .datatypes import (
     DataValueError,
@@ -153,19 +154,57 @@ def to_entity(
     }
 
 
+def statements(entity: Mapping[str, Any], prop: str) -> list[dict[str, Any]]:
+    """Every statement of ``prop`` on the entity, whatever its rank."""
+    found: list[dict[str, Any]] = entity.get("claims", {}).get(prop, [])
+    return found
+
+
+def term_text(entity: Mapping[str, Any], terms: str, language: str) -> str | None:
+    """The label (``terms="labels"``) or description in ``language``, if any."""
+    value = entity.get(terms, {}).get(language, {}).get("value")
+    return value if isinstance(value, str) else None
+
+
+def registry_ids_of(entity: Mapping[str, Any], mapping: ResolvedMapping) -> list[str]:
+    """The registry ids the entity's registry-id statements hold (any rank)."""
+    found = []
+    for statement in statements(entity, mapping.pid("registry_id")):
+        value = statement.get("mainsnak", {}).get("datavalue", {}).get("value")
+        if isinstance(value, str):
+            found.append(value)
+    return found
+
+
+def status_edit(entity: Mapping[str, Any], mapping: ResolvedMapping, status: Term) -> EntityJson | None:
+    """The ``wbeditentity`` data that leaves ``status`` the entity's only status (other status
+    statements removed, one added when none holds it); None when it already is."""
+    prop, wanted = mapping.pid("status"), mapping.qid(term_key(status))
+    current = statements(entity, prop)
+    claims: list[dict[str, Any]] = [{"id": s["id"], "remove": ""} for s in current if _item_id(s) != wanted]
+    if len(claims) == len(current):
+        claims.append({"mainsnak": snak(prop, ItemValue(wanted)), "type": "statement", "rank": "normal"})
+    return {"claims": claims} if claims else None
+
+
+def _item_id(statement: Mapping[str, Any]) -> str | None:
+    value = statement.get("mainsnak", {}).get("datavalue", {}).get("value", {})
+    found = value.get("id") if isinstance(value, dict) else None
+    return found if isinstance(found, str) else None
+
+
 def best_statements(entity: Mapping[str, Any], prop: str) -> list[dict[str, Any]]:
     """The statements of ``prop`` that count: preferred ones if any, else the normal ones."""
-    statements = [s for s in entity.get("claims", {}).get(prop, []) if s.get("rank") != "deprecated"]
-    preferred = [s for s in statements if s.get("rank") == "preferred"]
-    return preferred or statements
+    counted = [s for s in statements(entity, prop) if s.get("rank") != "deprecated"]
+    preferred = [s for s in counted if s.get("rank") == "preferred"]
+    return preferred or counted
 
 
 def entry_kind(entity: Mapping[str, Any], mapping: ResolvedMapping) -> EntryKind | None:
     """The kind of registry entry an entity is, from its ``instance of`` statements."""
     classes = {mapping.items.get(spec.key): kind for kind, spec in KIND_CLASSES.items()}
-    for statement in entity.get("claims", {}).get(mapping.pid("instance_of"), []):
-        value = statement.get("mainsnak", {}).get("datavalue", {}).get("value", {})
-        kind = classes.get(value.get("id") if isinstance(value, dict) else None)
+    for statement in statements(entity, mapping.pid("instance_of")):
+        kind = classes.get(_item_id(statement))
         if kind is not None:
             return kind
     return None
@@ -250,7 +289,7 @@ def _read(spec: FieldSpec, value: Value, terms: Mapping[str, str], registry_ids:
         if term is None:
             if spec.values == "class":
                 return None
-            raise _UnreadableError(f"{value.id} is not a {spec.vocabulary.vocabulary_name()}")
+            raise _UnreadableError(f"{value.id} is not a {spec.vocabulary.vocabulary_label()}")
         return term
     if isinstance(value, TimeValue):
         return value.date

@@ -11,21 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
+from ..registry.kinds import INSTANCE_OF, KINDS, ValueKind, value_kind
 from ..registry.models import EntryKind
-from ..registry.vocab import (
-    HubKind,
-    HubStatus,
-    OrganizationType,
-    PartnershipStatus,
-    PartnershipType,
-    PartnerType,
-    Region,
-    Scope,
-    Term,
-    ThematicArea,
-)
+from ..registry.vocab import VOCABULARIES, HubKind, OrganizationType, Term
 from .datatypes import Datatype
 
 REGISTRY = "in the Wikimedia registry of hubs and partnerships"
@@ -48,14 +37,13 @@ class ItemSpec:
     description: str
 
 
-# How a model field is stored: as statements of a property ("values" say what the
-# values are: "item" for another registry entry, a vocabulary name, or the plain value),
-# or as qualifiers of another field's statements (a time span).
-ValueKind = Literal["plain", "entry", "vocabulary", "class"]
-
-
 @dataclass(frozen=True)
 class FieldSpec:
+    """How a model field is stored (``registry/kinds.py`` declares it): as statements of a
+    property, or as qualifiers of another field's statements (a time span); ``values`` say what
+    the values are (another registry entry's item, a vocabulary term's item, a class, or the
+    value itself)."""
+
     field: str
     property: str  # key of a PropertySpec
     values: ValueKind = "plain"
@@ -98,70 +86,22 @@ PROPERTIES: tuple[PropertySpec, ...] = (
     PropertySpec("retrieved", "retrieved", "time", "date the source of a statement was read"),
 )
 
-_COMMON: tuple[FieldSpec, ...] = (
-    FieldSpec("id", "registry_id"),
-    FieldSpec("page", "meta_page"),
-    FieldSpec("website", "website"),
-)
-
 FIELDS: dict[EntryKind, tuple[FieldSpec, ...]] = {
-    EntryKind.HUB: (
-        *_COMMON,
-        FieldSpec("hub_kind", "instance_of", "class", HubKind),
-        FieldSpec("status", "status", "vocabulary", HubStatus),
-        FieldSpec("regions", "region", "vocabulary", Region),
-        FieldSpec("countries", "country"),
-        FieldSpec("languages", "language"),
-        FieldSpec("themes", "theme", "vocabulary", ThematicArea),
-        FieldSpec("host", "host", "entry"),
-        FieldSpec("members", "member", "entry"),
-        FieldSpec("established", "established"),
-        FieldSpec("pilot_start", "pilot_start"),
-        FieldSpec("next_review", "next_review"),
-    ),
-    EntryKind.PARTNERSHIP: (
-        *_COMMON,
-        FieldSpec("partner", "partner", "entry"),
-        FieldSpec("start", "start_time", qualifier_of="partner"),
-        FieldSpec("end", "end_time", qualifier_of="partner"),
-        FieldSpec("partner_type", "partner_type", "vocabulary", PartnerType),
-        FieldSpec("partnership_type", "partnership_type", "vocabulary", PartnershipType),
-        FieldSpec("stewards", "steward", "entry"),
-        FieldSpec("themes", "theme", "vocabulary", ThematicArea),
-        FieldSpec("scope", "scope", "vocabulary", Scope),
-        FieldSpec("regions", "region", "vocabulary", Region),
-        FieldSpec("countries", "country"),
-        FieldSpec("languages", "language"),
-        FieldSpec("status", "status", "vocabulary", PartnershipStatus),
-    ),
-    EntryKind.ORGANIZATION: (
-        *_COMMON,
-        FieldSpec("type", "instance_of", "class", OrganizationType),
-        FieldSpec("regions", "region", "vocabulary", Region),
-        FieldSpec("countries", "country"),
-        FieldSpec("languages", "language"),
-        FieldSpec("established", "established"),
-    ),
+    kind: tuple(FieldSpec(s.field, s.property, *value_kind(kind, s), qualifier_of=s.qualifier_of)
+                for s in spec.stored)
+    for kind, spec in KINDS.items()
 }
 
 # Every entry is an instance of the class of its kind; hubs and organisations also of the
 # class of their hub kind(s) or organisation type.
 KIND_CLASSES: dict[EntryKind, ItemSpec] = {
-    EntryKind.HUB: ItemSpec("class:hub", "Wikimedia hub", f"hub {REGISTRY}"),
-    EntryKind.PARTNERSHIP: ItemSpec("class:partnership", "Wikimedia partnership", f"partnership {REGISTRY}"),
-    EntryKind.ORGANIZATION: ItemSpec("class:organization", "organization", f"organisation {REGISTRY}"),
-}
-
-_VOCABULARY_KEYS: dict[type[Term], str] = {
-    HubKind: "hub-kind", HubStatus: "hub-status", Region: "region", ThematicArea: "theme",
-    OrganizationType: "organization-type", PartnerType: "partner-type",
-    PartnershipType: "partnership-type", PartnershipStatus: "partnership-status", Scope: "scope",
+    kind: ItemSpec(spec.class_key, spec.class_label, f"{spec.class_noun} {REGISTRY}") for kind, spec in KINDS.items()
 }
 
 
 def term_key(term: Term) -> str:
     """The item key of a vocabulary term: ``region:eseap``."""
-    return f"{_VOCABULARY_KEYS[type(term)]}:{term.value}"
+    return f"{type(term).vocabulary_name()}:{term.value}"
 
 
 def _term_item(term: Term) -> ItemSpec:
@@ -170,12 +110,12 @@ def _term_item(term: Term) -> ItemSpec:
         return ItemSpec(term_key(term), f"{term.label.lower()} hub", f"kind of hub {REGISTRY}")
     if vocabulary is OrganizationType:
         return ItemSpec(term_key(term), term.label, f"type of organisation {REGISTRY}")
-    return ItemSpec(term_key(term), term.label, f"{vocabulary.vocabulary_name()} {REGISTRY}")
+    return ItemSpec(term_key(term), term.label, f"{vocabulary.vocabulary_label()} {REGISTRY}")
 
 
 def vocabulary_items() -> Iterator[ItemSpec]:
     yield from KIND_CLASSES.values()
-    for vocabulary in _VOCABULARY_KEYS:
+    for vocabulary in VOCABULARIES:
         for term in vocabulary:
             yield _term_item(term)
 
@@ -196,7 +136,7 @@ class ResolvedMapping:
 
     def used_properties(self) -> set[str]:
         used = {f.property for specs in self.fields.values() for f in specs}
-        return used | {"instance_of", "reference_url", "retrieved"}
+        return used | {INSTANCE_OF, "reference_url", "retrieved"}
 
     def pid(self, key: str) -> str:
         return self.properties[key]

@@ -34,7 +34,7 @@ from pyoxigraph import BlankNode, NamedNode
 from pyoxigraph import Literal as RdfLiteral
 from pyoxigraph import Triple as Triple  # the terms this module makes (re-exported)
 
-from .datatypes import GREGORIAN
+from .datatypes import DATATYPE_TABLE, GREGORIAN
 from .entity import best_statements
 
 JULIAN = "http://www.wikidata.org/entity/Q1985786"
@@ -112,24 +112,6 @@ class RdfPrefixes:
 
     def iri(self, prefix: str, local: str) -> NamedNode:
         return NamedNode(self.namespaces()[prefix] + local)
-
-
-# ---------------------------------------------------------------------------------------------
-# datatypes: the ontology name of each, and whether its wdt:/ps:/pq:/pr: values are IRIs
-
-_TYPES: dict[str, tuple[str, bool]] = {
-    "wikibase-item": ("WikibaseItem", True),
-    "wikibase-property": ("WikibaseProperty", True),
-    "string": ("String", False),
-    "external-id": ("ExternalId", False),
-    "time": ("Time", False),
-    "url": ("Url", True),
-    "monolingualtext": ("Monolingualtext", False),
-    "quantity": ("Quantity", False),
-    "globe-coordinate": ("GlobeCoordinate", False),
-}
-# datatypes with normalized predicates, and whether wdtn: holds IRIs
-_NORMALIZED = {"external-id": True, "quantity": False}
 
 
 def _node(namespace: str, local: str) -> NamedNode:
@@ -334,7 +316,7 @@ def _snak_triples(subject: NamedNode, snak: Mapping[str, Any], prefixes: RdfPref
         yield Triple(subject, predicate, BlankNode(_hash(subject.value, predicate.value, snak.get("hash"))))
         return
     datatype = snak.get("datatype")
-    if datatype not in _TYPES:
+    if datatype not in DATATYPE_TABLE:
         raise RdfMappingError(f"{prop}: unsupported datatype {datatype!r}")
     obj = _simple_value(datatype, snak["datavalue"], prefixes)
     if obj is not None:
@@ -393,14 +375,14 @@ def _term_triples(subject: NamedNode, entity: Mapping[str, Any]) -> Iterator[Tri
 
 def _property_triples(subject: NamedNode, entity: Mapping[str, Any], prefixes: RdfPrefixes) -> Iterator[Triple]:
     prop, datatype = str(entity["id"]), str(entity.get("datatype"))
-    if datatype not in _TYPES:
+    spec = DATATYPE_TABLE.get(datatype)
+    if spec is None:
         raise RdfMappingError(f"{prop}: unsupported datatype {datatype!r}")
-    type_name, iri_valued = _TYPES[datatype]
-    yield Triple(subject, _node(WIKIBASE, "propertyType"), _node(WIKIBASE, type_name))
+    yield Triple(subject, _node(WIKIBASE, "propertyType"), _node(WIKIBASE, spec.rdf_type))
     links = {"directClaim": "wdt", "claim": "p", "statementProperty": "ps", "statementValue": "psv",
              "qualifier": "pq", "qualifierValue": "pqv", "reference": "pr", "referenceValue": "prv",
              "novalue": "wdno"}
-    if datatype in _NORMALIZED:
+    if spec.normalized is not None:
         links |= {"directClaimNormalized": "wdtn", "statementValueNormalized": "psn",
                   "qualifierValueNormalized": "pqn", "referenceValueNormalized": "prn"}
     for link, prefix in links.items():
@@ -409,11 +391,11 @@ def _property_triples(subject: NamedNode, entity: Mapping[str, Any], prefixes: R
     for prefix in ("p", "psv", "pqv", "prv"):
         yield Triple(prefixes.iri(prefix, prop), _A, object_property)
     for prefix in ("wdt", "ps", "pq", "pr"):
-        yield Triple(prefixes.iri(prefix, prop), _A, object_property if iri_valued else datatype_property)
-    if datatype in _NORMALIZED:
+        yield Triple(prefixes.iri(prefix, prop), _A, object_property if spec.rdf_iri else datatype_property)
+    if spec.normalized is not None:
         for prefix in ("psn", "pqn", "prn"):
             yield Triple(prefixes.iri(prefix, prop), _A, object_property)
-        wdtn_type = object_property if _NORMALIZED[datatype] else datatype_property
+        wdtn_type = object_property if spec.normalized else datatype_property
         yield Triple(prefixes.iri("wdtn", prop), _A, wdtn_type)
     novalue = prefixes.iri("wdno", prop)
     restriction = BlankNode(_hash("novalue", novalue.value))

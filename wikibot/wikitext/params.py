@@ -9,8 +9,6 @@ field (``name``, ``kind``, ``type``) are listed here.
 from __future__ import annotations
 
 import difflib
-import types
-import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -19,7 +17,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..registry.dates import WikiDate
-from ..registry.models import ENTRY_TYPES, Entry, EntryKind
+from ..registry.kinds import KINDS, field_element
+from ..registry.models import Entry, EntryKind
 from ..registry.problems import ProblemCode
 from ..registry.vocab import Term, parse_term
 
@@ -27,11 +26,6 @@ DEFAULT_LANGUAGE = "en"
 LIST_SEPARATOR = ", "
 MISSING_MESSAGE = "required, but missing"
 _MULTILINGUAL = {"names": "name", "descriptions": "description", "aliases": "alias"}
-_RENAMED: dict[EntryKind, dict[str, str]] = {
-    EntryKind.HUB: {"hub_kind": "kind"},
-    EntryKind.PARTNERSHIP: {"partnership_type": "type"},
-    EntryKind.ORGANIZATION: {},
-}
 
 
 @dataclass(frozen=True)
@@ -49,32 +43,14 @@ class ParamSpec:
         return self.element if issubclass(self.element, Term) else None
 
 
-def _element_and_many(annotation: Any) -> tuple[type, bool]:
-    """(element type, is a list) for a field annotation such as ``tuple[Region, ...] | None``."""
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _element_and_many(args[0])
-    if origin is dict:  # a multilingual field: language -> value
-        return _element_and_many(args[1])
-    if origin is tuple:
-        element, _ = _element_and_many(args[0])
-        return element, True
-    if origin in (typing.Union, types.UnionType):
-        return _element_and_many(args[0])
-    if isinstance(annotation, type) and (issubclass(annotation, (Term, WikiDate))):
-        return annotation, False
-    return str, False
-
-
 @cache
 def param_specs(kind: EntryKind) -> tuple[ParamSpec, ...]:
     """The parameters of ``kind``'s template, in the order the bot writes them."""
-    model = ENTRY_TYPES[kind]
+    spec = KINDS[kind]
     specs: list[ParamSpec] = []
-    for field, info in model.model_fields.items():
-        param = _MULTILINGUAL.get(field) or _RENAMED[kind].get(field, field)
-        element, many = _element_and_many(info.annotation)
+    for field, info in spec.model.model_fields.items():
+        param = _MULTILINGUAL.get(field) or spec.params.get(field, field)
+        element, many = field_element(spec.model, field)
         specs.append(
             ParamSpec(
                 param=param,

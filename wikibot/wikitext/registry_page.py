@@ -22,7 +22,8 @@ from mwparserfromhell.wikicode import Wikicode
 from pydantic import ValidationError
 
 from ..registry.check import Claim, Registry, assemble_registry
-from ..registry.models import ENTRY_TYPES, Entry, EntryKind
+from ..registry.kinds import ENTRY_TYPES, KINDS
+from ..registry.models import Entry, EntryKind
 from ..registry.problems import Problem, ProblemCode, SourceRef
 from .escape import escape_value, unescape_value
 from .params import (
@@ -52,27 +53,37 @@ def template_name(template: Template) -> str:
     return normalize_template_name("".join(str(n) for n in template.name.nodes if not isinstance(n, Comment)))
 
 
-@dataclass(frozen=True)
 class TemplateNames:
-    """The names of the registry templates on the wiki (configurable per wiki)."""
+    """The names of the registry templates on the wiki (configurable per wiki; by default the
+    ones ``registry/kinds.py`` declares), by kind: ``TemplateNames(hub="Hub")``."""
 
-    hub: str = "Hub registry entry"
-    partnership: str = "Partnership registry entry"
-    organization: str = "Organization registry entry"
+    def __init__(self, names: Mapping[EntryKind, str] | None = None, **by_kind: str) -> None:
+        given: dict[EntryKind, str] = {EntryKind(kind): name for kind, name in [*(names or {}).items(),
+                                                                                 *by_kind.items()]}
+        self._names: dict[EntryKind, str] = {kind: given.get(kind, spec.template) for kind, spec in KINDS.items()}
+        self._kinds = {normalize_template_name(name): kind for kind, name in self._names.items()}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TemplateNames) and self._names == other._names
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._names.items())))
+
+    def __repr__(self) -> str:
+        return f"TemplateNames({self._names!r})"
 
     def for_kind(self, kind: EntryKind) -> str:
-        return str(getattr(self, kind.value))
+        return self._names[kind]
 
     def kind_of_template(self, template: Template) -> EntryKind | None:
         """The kind of entry a template call stands for (comments in its name ignored)."""
         return self.kind_of(template_name(template))
 
     def kind_of(self, name: str) -> EntryKind | None:
-        wanted = normalize_template_name(name)
-        for kind in EntryKind:
-            if normalize_template_name(self.for_kind(kind)) == wanted:
-                return kind
-        return None
+        return self._kinds.get(normalize_template_name(name))
+
+
+DEFAULT_NAMES = TemplateNames()
 
 
 @dataclass(frozen=True)
@@ -254,7 +265,7 @@ def _parse_entry(
 
 
 def parse_registry_page(
-    text: str, title: str, names: TemplateNames = TemplateNames()
+    text: str, title: str, names: TemplateNames = DEFAULT_NAMES
 ) -> ParsedPage:
     """Every entry on a registry page, and every problem, without stopping at the first."""
     code = mwparserfromhell.parse(text)
@@ -352,7 +363,7 @@ def _guess_id(rest: str) -> str | None:
     return None
 
 
-def render_entry(entry: Entry, names: TemplateNames = TemplateNames()) -> str:
+def render_entry(entry: Entry, names: TemplateNames = DEFAULT_NAMES) -> str:
     """A new template call for ``entry``, one parameter a line."""
     lines = [f"{{{{{names.for_kind(entry.kind)}"]
     lines += [f"| {param} = {escape_value(value)}" for param, value in entry_params(entry)]
@@ -360,7 +371,7 @@ def render_entry(entry: Entry, names: TemplateNames = TemplateNames()) -> str:
 
 
 def render_registry_page(
-    entries: list[Entry], names: TemplateNames = TemplateNames(), intro: str = ""
+    entries: list[Entry], names: TemplateNames = DEFAULT_NAMES, intro: str = ""
 ) -> str:
     """A whole registry page of ``entries``, after an optional introduction."""
     body = "\n".join(render_entry(e, names) for e in entries)
@@ -439,7 +450,7 @@ def _template_changes(template: Template, entry: Entry) -> dict[str, str | None]
 def patch_entries(
     text: str,
     changes: Mapping[str, Mapping[str, str | None]],
-    names: TemplateNames = TemplateNames(),
+    names: TemplateNames = DEFAULT_NAMES,
 ) -> str:
     """Set (or, with None, remove) parameters of entries' calls: registry id -> {param: value}.
 
@@ -463,21 +474,21 @@ def patch_entry(
     text: str,
     registry_id: str,
     changes: Mapping[str, str | None],
-    names: TemplateNames = TemplateNames(),
+    names: TemplateNames = DEFAULT_NAMES,
 ) -> str:
     """``patch_entries`` for one entry."""
     return patch_entries(text, {registry_id: changes}, names)
 
 
 def entry_changes(
-    text: str, entry: Entry, names: TemplateNames = TemplateNames()
+    text: str, entry: Entry, names: TemplateNames = DEFAULT_NAMES
 ) -> dict[str, str | None]:
     """The parameters of ``entry``'s call on the page that differ from ``entry``."""
     templates = _entry_templates(mwparserfromhell.parse(text), names)
     return _template_changes(_the_entry(templates, entry.id), entry)
 
 
-def update_entries(text: str, entries: Iterable[Entry], names: TemplateNames = TemplateNames()) -> str:
+def update_entries(text: str, entries: Iterable[Entry], names: TemplateNames = DEFAULT_NAMES) -> str:
     """The page with each entry's call made to say what the entry says, nothing else changed.
 
     One parse for the whole page; an unchanged page comes back as the same string.
@@ -494,14 +505,14 @@ def update_entries(text: str, entries: Iterable[Entry], names: TemplateNames = T
     return str(code) if changed else text
 
 
-def update_entry(text: str, entry: Entry, names: TemplateNames = TemplateNames()) -> str:
+def update_entry(text: str, entry: Entry, names: TemplateNames = DEFAULT_NAMES) -> str:
     """``update_entries`` for one entry."""
     return update_entries(text, [entry], names)
 
 
 def parse_registry(
     pages: Mapping[str, str],
-    names: TemplateNames = TemplateNames(),
+    names: TemplateNames = DEFAULT_NAMES,
     *,
     retired_ids: Iterable[str] = (),
 ) -> tuple[Registry, dict[str, ParsedPage]]:

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ports import Entity, EntitySaved, EntityStore, EntityStoreError, NoChange, Patched, Rejected, StateStore
-from .wikibase.instance import InstanceIds
-from .wikibase.mapping import PROPERTIES, ItemSpec, PropertySpec, vocabulary_items
+from ..ports import Entity, EntitySaved, EntityStore, EntityStoreError, NoChange, Patched, Rejected, StateStore
+from ..wikibase.entity import term_text
+from ..wikibase.instance import InstanceIds
+from ..wikibase.mapping import PROPERTIES, ItemSpec, PropertySpec, vocabulary_items
 
 Progress = Callable[[str], None]
 
@@ -36,11 +37,11 @@ def _terms(label: str, description: str) -> dict[str, dict[str, dict[str, str]]]
 
 
 def _label(entity: Entity | None) -> str | None:
-    return entity.data.get("labels", {}).get("en", {}).get("value") if entity else None
+    return term_text(entity.data, "labels", "en") if entity else None
 
 
 def _description(entity: Entity | None) -> str | None:
-    return entity.data.get("descriptions", {}).get("en", {}).get("value") if entity else None
+    return term_text(entity.data, "descriptions", "en") if entity else None
 
 
 def bootstrap(store: EntityStore, known: InstanceIds, *, dry_run: bool = False,
@@ -70,6 +71,37 @@ def note_new_registry(result: BootstrapResult, state: StateStore) -> bool:
         return False
     state.note_knows_every_item(created)
     return True
+
+
+@dataclass
+class BootstrapRun:
+    """What ``wikibot bootstrap`` found and did; ``recorded``: the ids were saved (they changed)."""
+
+    result: BootstrapResult
+    dry_run: bool
+    recorded: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return not self.result.problems
+
+
+def bootstrap_job(store: EntityStore, known: InstanceIds, state: StateStore | None, *,
+                  save_ids: Callable[[InstanceIds], None], dry_run: bool = False,
+                  progress: Progress = lambda message: None) -> BootstrapRun:
+    """``wikibot bootstrap``: ``bootstrap`` on ``store`` from the ids recorded (``known``); the ids
+    found or created are saved (``save_ids``) when they changed, also after a failure (what was
+    created is kept), and a registry-id property created here is noted in the sync ``state``."""
+    result = bootstrap(store, known, dry_run=dry_run, progress=progress)
+    run = BootstrapRun(result, dry_run)
+    if dry_run:
+        return run
+    if result.ids != known:
+        save_ids(result.ids)
+        run.recorded = True
+    if state is not None:
+        note_new_registry(result, state)
+    return run
 
 
 def _bootstrap(store: EntityStore, properties: dict[str, str], items: dict[str, str], result: BootstrapResult,

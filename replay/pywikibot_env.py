@@ -8,7 +8,7 @@ through ``import_pywikibot()``, and the live adapters lazily, for the same reaso
 
 The private ``user-config.py`` names no real wiki: its default family ``offline`` points at
 port 9 of 127.0.0.1, where nothing answers.  Each harness registers its own wiki at run time
-(``register_site``): the replayed Wikibase (adapters/live_wikibase.py) and the local
+(``register_site``): the replayed Wikibase (replay/wikibase.py) and the local
 MediaWikis (mediawiki.py).
 """
 
@@ -38,11 +38,11 @@ def pywikibot_dir() -> Path:
     base = Path(tempfile.mkdtemp(prefix="wikibot-pywikibot-"))
     atexit.register(shutil.rmtree, base, ignore_errors=True)  # after pywikibot's own exit handlers
     passwords = base / "user-password.py"
-    passwords.write_text("# Written by tests/pywikibot_env.py; register_site adds a line per account.\n",
+    passwords.write_text("# Written by replay/pywikibot_env.py; register_site adds a line per account.\n",
                          encoding="utf-8")
     passwords.chmod(0o600)
     (base / "user-config.py").write_text(
-        "# Written by tests/pywikibot_env.py for this test process; sites are registered at run time.\n"
+        "# Written by replay/pywikibot_env.py for this test process; sites are registered at run time.\n"
         "family = 'offline'\nmylang = 'offline'\n"
         f"family_files['offline'] = {OFFLINE_API!r}\n"
         "password_file = 'user-password.py'\n"

@@ -17,7 +17,7 @@ Use::
         assert replay.count("wbeditentity") == 1
 
 pywikibot reads its configuration once per process, when it is first imported: importing
-this module points ``PYWIKIBOT_DIR`` at the private directory of tests/pywikibot_env.py
+this module points ``PYWIKIBOT_DIR`` at the private directory of replay/pywikibot_env.py
 (unless pywikibot is already imported), and pywikibot is imported only inside
 ``replay_wikibase``.  Import ``wikibot.adapters.wikibase_live`` lazily in tests for the same
 reason.  Each replay re-applies the few settings it relies on (with ``monkeypatch``), so it
@@ -45,12 +45,12 @@ import requests
 import responses
 
 import wikibot
-from tests.pywikibot_env import add_password, import_pywikibot, pywikibot_dir
-from tests.wikibase_support import FIXTURES, capture
+from replay.fixtures import FIXTURES, capture
+from replay.pywikibot_env import add_password, import_pywikibot, pywikibot_dir
 from wikibot.adapters.entity_local import LocalEntityStore
 from wikibot.ports import EntityConflict, EntitySaved, NoChange, Patched, Rejected
 
-CAPTURED = Path(__file__).resolve().parent / "replay" / "captured" / "mediawiki-1.39"
+CAPTURED = Path(__file__).resolve().parent / "captured" / "mediawiki-1.39"
 
 API_URL = "http://127.0.0.1:8282/api.php"
 FAMILY = "wikibase"
@@ -582,7 +582,7 @@ def http_error(status: int) -> Answer:
 # -- pywikibot, isolated -------------------------------------------------------------------------
 
 def _pywikibot_dir() -> Path:
-    """This process's private PYWIKIBOT_DIR (tests/pywikibot_env.py), knowing the replay's bot."""
+    """This process's private PYWIKIBOT_DIR (replay/pywikibot_env.py), knowing the replay's bot."""
     base = pywikibot_dir()
     add_password(BOT, BOT_APP, BOT_PASSWORD)
     return base

@@ -5,7 +5,7 @@ private wiki (Debian's ``mediawiki`` package, see shared/REAL-COMPONENTS.md) tha
 account ``WikibaseBot`` with a BotPassword ``pybot`` (grants basic, highvolume, editpage,
 createeditmovepage)::
 
-    python tests/adapters/replay/capture_startup.py http://127.0.0.1:8383/api.php PASSWORD OUTDIR
+    python replay/capture_startup.py http://127.0.0.1:8383/api.php PASSWORD OUTDIR
 
 pywikibot is configured from a fresh private ``PYWIKIBOT_DIR``, so nothing is cached.
 Volatile headers (Date, X-Request-Id, Set-Cookie...) are dropped; the password is not saved.

@@ -1,0 +1,268 @@
+"""The composition root: from the settings, the one place that chooses, opens and closes the
+adapters, and hands them to the jobs.
+
+Local or live is decided here and nowhere else: the registry pages come from the workspace
+(``[wiki] site`` unset) or a wiki through pywikibot; the items from the local entity store
+(``[wikibase] site`` unset) or a live Wikibase; the SPARQL answers from the embedded query
+store (``[query] endpoint`` unset) or an endpoint.  Every adapter is built on first use, so
+``validate`` never logs in to the Wikibase, and closed when the ``App`` is.  A caller that
+measures or tests (``bench/``) passes its own adapters in; the rest is built as for a user.
+
+    with App(settings) as app:
+        run = app.sync(dry_run=True)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from . import jobs
+from .adapters.entity_local import LocalEntityStore
+from .adapters.lock import job_lock
+from .adapters.query_embedded import EmbeddedQueryStore
+from .adapters.state_sqlite import SqliteStateStore
+from .adapters.workspace import LocalPageStore, atomic_write
+from .coverage.index import QueryIndex
+from .coverage.questions import Question
+from .coverage.template import QueryContext
+from .errors import ConfigError, LocalFileError, QueryEndpointError, UsageError
+from .ports import EntityStore, PageStore, QueryEndpoint, StateStore
+from .settings import Settings, ids_path, query_store_path, state_path
+from .status.refresh import StatusRun
+from .wikibase.instance import InstanceIds
+from .wikibase.mapping import ResolvedMapping
+from .wikibase.rdf import RdfPrefixes
+
+LOCAL_USER = "wikibot"  # the bot's name on workspace pages, for {{bots|deny=…}}
+Log = Callable[..., None]  # log(message, level="info")
+
+
+def _quiet(message: str, level: str = "info") -> None:
+    """The default log: nothing."""
+
+
+class App:
+    """The adapters of one run, chosen from ``settings`` (or given), and the jobs run on them."""
+
+    def __init__(self, settings: Settings, *, pages: PageStore | None = None, user: str | None = None,
+                 entities: EntityStore | None = None, state: StateStore | None = None,
+                 endpoint: QueryEndpoint | None = None, log: Log = _quiet) -> None:
+        self.settings = settings
+        self.log = log
+        self._pages, self._user, self._entities, self._state, self._endpoint = pages, user, entities, state, endpoint
+        self._mapping: ResolvedMapping | None = None
+        self._opened: list[Any] = []  # what this App opened, and so closes
+
+    # -- lifetime ------------------------------------------------------------------------------
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close what this App opened (the state database); adapters given to it stay open."""
+        while self._opened:
+            self._opened.pop().close()
+
+    @contextlib.contextmanager
+    def lock(self, job: str) -> Iterator[Path]:
+        """The lock of ``job`` on this workspace (LockHeldError at once when another run holds it)."""
+        with job_lock(self.settings.workspace.path / "state" / "locks", job) as path:
+            yield path
+
+    # -- the adapters ----------------------------------------------------------------------------
+    @property
+    def pages(self) -> PageStore:
+        """The registry pages' wiki: the workspace, or ``[wiki] site`` through pywikibot."""
+        if self._pages is None:
+            site = self.settings.wiki.site
+            if site is None:
+                self._pages, self._user = LocalPageStore(self.settings.workspace.path), LOCAL_USER
+            else:
+                from .adapters.pywikibot_site import live_page_store  # imports pywikibot: live runs only
+
+                self._pages, self._user = live_page_store(site)
+        return self._pages
+
+    @property
+    def user(self) -> str:
+        """The bot's user name on the pages' wiki (for ``{{bots|deny=…}}``)."""
+        if self._user is None:
+            _ = self.pages  # a page store built here comes with its user
+        return self._user or LOCAL_USER
+
+    @property
+    def entities(self) -> EntityStore:
+        """The Wikibase: the local entity store, or ``[wikibase] site`` through pywikibot."""
+        if self._entities is None:
+            site = self.settings.wikibase.site
+            if site is None:
+                self._entities = LocalEntityStore(self.settings.workspace.path)
+            else:
+                from .adapters.pywikibot_site import live_entity_store  # imports pywikibot: live runs only
+
+                self._entities = live_entity_store(site)
+        return self._entities
+
+    @property
+    def state(self) -> StateStore:
+        """The sync state and run log (opened on first use, closed with the App)."""
+        if self._state is None:
+            store = SqliteStateStore(state_path(self.settings))
+            self._opened.append(store)
+            self._state = store
+        return self._state
+
+    @property
+    def endpoint(self) -> QueryEndpoint:
+        """The configured query service through SPARQLWrapper, or the workspace's embedded store."""
+        if self._endpoint is None:
+            query = self.settings.query
+            if query.endpoint is None:
+                if query.default_graph is not None:
+                    raise ConfigError("[query] default_graph is for [query] endpoint; the embedded store has one graph")
+                self._endpoint = self._embedded_store()
+            else:
+                if not query.user_agent:
+                    raise ConfigError(
+                        "[query] endpoint is set but [query] user_agent is not: the Wikimedia User-Agent policy "
+                        "asks for one that says how to reach you, e.g. "
+                        "user_agent = \"wikibot/1.0 (https://meta.wikimedia.org/wiki/User:YourBot)\"")
+                from .adapters.query_live import SparqlEndpoint
+
+                self._endpoint = SparqlEndpoint(query.endpoint, user_agent=query.user_agent,
+                                                default_graph=query.default_graph, timeout=query.timeout)
+        return self._endpoint
+
+    def _embedded_store(self) -> EmbeddedQueryStore:
+        path = query_store_path(self.settings)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return EmbeddedQueryStore(path)
+        except OSError as error:
+            raise QueryEndpointError(f"the query store {path} cannot be opened (is another wikibot run using "
+                                     f"it?): {error}") from None
+
+    def query_index(self) -> QueryIndex | None:
+        """The embedded query store as the index the bot keeps current; None with a live endpoint."""
+        endpoint = self.endpoint
+        if not isinstance(endpoint, EmbeddedQueryStore):
+            return None
+        return QueryIndex(endpoint, RdfPrefixes.for_concept_uri(self.settings.query.concept_uri))
+
+    def describe_entities(self) -> str:
+        if self.settings.wikibase.site is None:
+            return f"the local entity store in {self.settings.workspace.path}/entities"
+        return f"the Wikibase {self.settings.wikibase.site!r} (pywikibot)"
+
+    def listable(self) -> Callable[[], list[str]] | None:
+        """Every entity id of the Wikibase, when the store can list them (the local one can)."""
+        entities = self.entities
+        return entities.entity_ids if isinstance(entities, LocalEntityStore) else None
+
+    # -- the instance's ids ----------------------------------------------------------------------
+    def ids(self) -> InstanceIds:
+        """The ids recorded in the ids file (none yet: empty)."""
+        path = ids_path(self.settings)
+        if not path.exists():
+            return InstanceIds()
+        try:
+            return InstanceIds.parse(path.read_text(encoding="utf-8"))
+        except (ValueError, OSError) as error:
+            raise LocalFileError(f"{path}: cannot read the instance ids: {error}", path) from None
+
+    def save_ids(self, ids: InstanceIds) -> None:
+        path = ids_path(self.settings)
+        try:
+            atomic_write(path, ids.render())
+        except OSError as error:
+            raise LocalFileError(f"{path}: cannot record the instance ids: {error}", path) from None
+
+    @property
+    def mapping(self) -> ResolvedMapping:
+        """The mapping with this instance's ids (ConfigError until bootstrap has run)."""
+        if self._mapping is None:
+            path = ids_path(self.settings)
+            if not path.exists():
+                raise ConfigError(f"{path}: no instance ids yet: run 'wikibot bootstrap' first")
+            mapping = self.ids().resolved()
+            if mapping.missing():
+                raise ConfigError(f"{path}: {len(mapping.missing())} properties or items are not on the instance "
+                                  f"yet ({', '.join(mapping.missing()[:5])}…): run 'wikibot bootstrap'")
+            self._mapping = mapping
+        return self._mapping
+
+    def every_entity(self) -> list[str]:
+        """Every entity the query store should hold: all of a local store; of a live Wikibase the
+        mapped properties and items and the items the sync state knows."""
+        entities = self.entities
+        if isinstance(entities, LocalEntityStore):
+            return entities.entity_ids()
+        mapping = self.mapping
+        synced = [entry.item for entry in self.state.entries().values()]
+        return list(dict.fromkeys([*mapping.properties.values(), *mapping.items.values(), *synced]))
+
+    # -- the jobs ----------------------------------------------------------------------------------
+    def validate(self) -> jobs.ValidationResult:
+        return jobs.validate(self.settings, self.pages)
+
+    def bootstrap(self, *, dry_run: bool = False,
+                  progress: Callable[[str], None] = lambda m: None) -> jobs.BootstrapRun:
+        return jobs.bootstrap_job(self.entities, self.ids(), None if dry_run else self.state, save_ids=self.save_ids,
+                                  dry_run=dry_run, progress=progress)
+
+    def sync(self, *, dry_run: bool = False, retire: bool = False, allow_shrink: bool = False,
+             progress: Callable[[str], None] = lambda m: None) -> jobs.SyncRun:
+        mapping, pages, user, entities = self.mapping, self.pages, self.user, self.entities
+        index = None
+        if self.settings.query.endpoint is None and not dry_run:
+            try:
+                index = self.query_index()
+            except QueryEndpointError as error:
+                self.log(f"wikibot: the query store is not kept current this time: {error}", "warning")
+        return jobs.sync(self.settings, pages, entities, self.state, mapping=mapping, user=user, dry_run=dry_run,
+                         retire=retire, allow_shrink=allow_shrink, list_items=self.listable(), progress=progress,
+                         index=index)
+
+    def status(self, *, today: dt.date, dry_run: bool = False,
+               progress: Callable[[str], None] = lambda m: None) -> StatusRun:
+        mapping, pages, user, entities = self.mapping, self.pages, self.user, self.entities
+        return jobs.status(self.settings, pages, entities, self.state, mapping=mapping, user=user, today=today,
+                           dry_run=dry_run, progress=progress)
+
+    def health(self, *, now: dt.datetime, max_age: dt.timedelta, only: Sequence[str] = ()) -> jobs.HealthReport:
+        return jobs.health(self.settings, self.pages, self.state, now=now, max_age=max_age, jobs=only)
+
+    def query_context(self, *, today: dt.date, days: int | None = None, top: int | None = None) -> QueryContext:
+        return jobs.query_context(self.settings, self.mapping, today=today, days=days, top=top)
+
+    def coverage(self, questions: Sequence[Question], context: QueryContext, *, rebuild: bool = False,
+                 publish: bool = False, dry_run: bool = False) -> jobs.CoverageRun:
+        """The questions asked (the embedded store rebuilt first when asked or empty); with
+        ``publish`` the report page saved when it changed (``dry_run``: only its text made)."""
+        if dry_run and not publish:
+            raise UsageError("--dry-run goes with --publish (without --publish nothing is saved anyway)")
+        if publish and not self.settings.query.report_page:
+            raise ConfigError("--publish needs a report page: set [query] report_page")
+        endpoint = self.endpoint
+        index = self.query_index()
+        if index is None and rebuild:
+            raise UsageError("--rebuild is for the embedded query store; [query] endpoint is set")
+        if index is not None and (rebuild or not index.versions()):
+            count = jobs.rebuild_index(index, self.entities, self.every_entity(), progress=self.log)
+            self.log(f"query store: rebuilt from {self.describe_entities()}: {count} entities")
+        if publish:
+            return jobs.coverage(self.settings, endpoint, questions, context, pages=self.pages, state=self.state,
+                                 publish=True, dry_run=dry_run)
+        return jobs.coverage(self.settings, endpoint, questions, context)
+
+    def ask(self, question: Question, context: QueryContext) -> jobs.CoverageRun:
+        """One query (``wikibot sparql``) on the endpoint as it is."""
+        return jobs.coverage(self.settings, self.endpoint, [question], context)

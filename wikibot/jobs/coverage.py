@@ -1,0 +1,123 @@
+"""``wikibot coverage`` and ``wikibot sparql``: the questions asked, the report page, the embedded store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..coverage.index import QueryIndex, with_revision
+from ..coverage.questions import Answer, Failure, Outcome, Question, ask_each, not_answered, query_values
+from ..coverage.report import render_wiki
+from ..coverage.template import QueryContext
+from ..ports import EntityJson, EntityStore, PageStore, QueryEndpoint, QueryEndpointError, StateStore
+from ..settings import Settings
+from ..wikibase.mapping import ResolvedMapping
+from ..wikibase.rdf import RdfPrefixes
+from .runlog import logged_run, publish_report
+
+
+def query_context(settings: Settings, mapping: ResolvedMapping, *, today: dt.date, days: int | None = None,
+                  top: int | None = None) -> QueryContext:
+    """What the coverage queries are filled with, from the settings (``days``, ``top``: overrides)."""
+    query = settings.query
+    values = query_values(mapping, today=today, days=query.review_days if days is None else days,
+                          top=query.top_languages if top is None else top)
+    return QueryContext(mapping, RdfPrefixes.for_concept_uri(query.concept_uri), values,
+                        tuple(query.label_languages))
+
+
+def index_entities(index: QueryIndex, entities: EntityStore, mapping: ResolvedMapping, *,
+                   seen: Mapping[str, EntityJson] = {}, gone: Iterable[str] = (),
+                   progress: Callable[[str], None] = lambda m: None) -> list[str]:
+    """Bring the query store up to date: the ``seen`` entities whose revision it does not hold,
+    the ``gone`` ones (deleted on the Wikibase) taken out, and the instance's properties and
+    vocabulary items added when it lacks them (read, 50 a request).  The ids written or removed."""
+    versions = index.versions()
+    removed = index.remove(sorted(gone), known=versions)
+    wanted = [i for i in (*mapping.properties.values(), *mapping.items.values()) if i not in versions and i not in seen]
+    fetched = entities.fetch_entities(wanted) if wanted else {}
+    documents = [*seen.values(), *(with_revision(e.data, e.revid) for e in fetched.values() if e is not None)]
+    return [*removed, *index.update(documents, known=versions, progress=progress)]
+
+
+def rebuild_index(index: QueryIndex, entities: EntityStore, ids: Sequence[str], *,
+                  progress: Callable[[str], None] = lambda m: None) -> int:
+    """Empty the query store and write the entities ``ids`` into it (read 50 a request); how many."""
+    progress(f"query store: reading {len(ids)} entities")
+    fetched = entities.fetch_entities(list(ids))
+    return index.rebuild((with_revision(e.data, e.revid) for e in fetched.values() if e is not None), progress)
+
+
+@dataclass
+class CoverageRun:
+    outcomes: list[Outcome]  # per question, in the order asked: its Answer, or a Failure
+    published: bool | None = None  # None: not asked to publish
+    page_text: str | None = None  # the report page's text, when asked to publish (or a dry run)
+    current_text: str | None = None  # the page's text before
+
+    @property
+    def answers(self) -> list[Answer]:
+        return [o for o in self.outcomes if isinstance(o, Answer)]
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [o for o in self.outcomes if isinstance(o, Failure)]
+
+
+def coverage(settings: Settings, endpoint: QueryEndpoint, questions: Sequence[Question], context: QueryContext, *,
+             pages: PageStore | None = None, state: StateStore | None = None, publish: bool = False,
+             dry_run: bool = False) -> CoverageRun:
+    """``wikibot coverage``: each question asked; one the endpoint refuses or does not answer is
+    a Failure in the run, and the others are still asked.  With ``publish`` the answers are
+    saved to the report page (``[query] report_page``), only when they changed, each failed
+    question marked on it.  QueryEndpointError, saying why each failed, when no question was
+    answered: then nothing is published."""
+    if not publish:
+        return _answered(CoverageRun(ask_each(endpoint, questions, context)))
+    title = settings.query.report_page
+    if not title or pages is None or state is None:
+        raise ValueError("publishing needs [query] report_page, the page store and the state store")
+
+    def answer_and_render() -> CoverageRun:
+        run = _answered(CoverageRun(ask_each(endpoint, questions, context)))
+        run.page_text = render_wiki(run.outcomes, ui_url=settings.query.ui_url, intro=_coverage_intro(settings))
+        current = pages.fetch_pages([title])[title]
+        run.published, run.current_text = False, current.text if current is not None else None
+        return run
+
+    if dry_run:
+        return answer_and_render()
+    with logged_run(settings, pages, state, "coverage") as log:
+        run = answer_and_render()
+        assert run.page_text is not None
+        changed = _changed_sections(run.current_text or "", run.outcomes, settings)
+        summary = f"wikibot: coverage report updated ({', '.join(changed) or 'layout'})"
+        run.published = publish_report(pages, title, run.page_text, summary=summary)
+        counts = {"questions": len(run.answers), "rows": sum(len(a.result.rows) for a in run.answers),
+                  "saved": int(run.published)}
+        if run.failures:
+            counts["failed"] = len(run.failures)
+            log.finish("failed", counts, "not answered: " + not_answered(run.failures))
+        else:
+            log.finish("ok", counts)
+    return run
+
+
+def _answered(run: CoverageRun) -> CoverageRun:
+    """The run, unless no question was answered at all (QueryEndpointError)."""
+    if run.outcomes and not run.answers:
+        raise QueryEndpointError(not_answered(run.failures))
+    return run
+
+
+def _coverage_intro(settings: Settings) -> list[str]:
+    return ["This page is written by wikibot ('wikibot coverage --publish'): the answers to the registry's "
+            "coverage questions, from the Wikibase's query service. Edits here are overwritten by the "
+            "next run; change the questions in wikibot's query files instead."]
+
+
+def _changed_sections(current: str, outcomes: Sequence[Outcome], settings: Settings) -> list[str]:
+    """The questions whose section is not on the page as it will be written."""
+    return [outcome.question.name for outcome in outcomes
+            if render_wiki([outcome], ui_url=settings.query.ui_url) not in current]

@@ -1,0 +1,63 @@
+"""The run log and the heartbeat page: every run of a job that writes is logged, however it ends."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .. import heartbeat
+from ..errors import WikibotError
+from ..ports import PageStore, Saved, StateStore
+from ..settings import Settings
+
+
+def publish_report(pages: PageStore, title: str, text: str, summary: str = "wikibot: sync report updated") -> bool:
+    """Save the report page when its text changed; True when it was saved."""
+    current = pages.fetch_pages([title])[title]
+    if current is not None and current.text == text:
+        return False
+    outcome = pages.save_page(title, text, base=current, summary=summary)
+    return isinstance(outcome, Saved)
+
+
+@dataclass
+class RunLog:
+    """One run in the run log; ``finish`` records how it ended (else it ends as failed)."""
+
+    state: StateStore
+    run_id: int
+    finished: bool = False
+
+    def finish(self, outcome: str, counts: dict[str, int], error: str | None = None) -> None:
+        self.state.finish_run(self.run_id, outcome=outcome, counts=counts, error=error)
+        self.finished = True
+
+
+@contextlib.contextmanager
+def logged_run(settings: Settings, pages: PageStore, state: StateStore, job: str) -> Iterator[RunLog]:
+    """A run of ``job``: opened in the run log, closed as failed when anything stops it; then the
+    heartbeat page is saved (once), also after a failure when the wiki still answers."""
+    log = RunLog(state, state.start_run(job, dry_run=False))
+    try:
+        yield log
+    except Exception as error:  # a store that failed, or a bug: the run is logged as failed either way
+        known = isinstance(error, WikibotError)
+        log.finish("failed", {}, str(error) if known else f"{type(error).__name__}: {error}")
+        _beat(settings, pages, state, quiet=True)
+        raise
+    if not log.finished:
+        log.finish("failed", {}, "the run ended without a result")
+    _beat(settings, pages, state, quiet=False)
+
+
+def _beat(settings: Settings, pages: PageStore, state: StateStore, *, quiet: bool) -> None:
+    title = settings.heartbeat.page
+    if not title:
+        return
+    try:
+        publish_report(pages, title, heartbeat.render(heartbeat.beats(state.runs())),
+                       summary="wikibot: heartbeat")
+    except Exception:  # after a failure, the failure is what the caller must see
+        if not quiet:
+            raise

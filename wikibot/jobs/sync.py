@@ -1,0 +1,118 @@
+"""``wikibot sync``: registry pages and Wikibase items brought into agreement, both ways."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..coverage.index import QueryIndex, Watched
+from ..errors import QueryEndpointError
+from ..ports import EntityStore, PageStore, StateStore
+from ..settings import Settings
+from ..sync.apply import Syncer, SyncResult
+from ..sync.plan import SyncPlan, plan_sync
+from ..sync.report import report_page
+from ..wikibase.entity import entry_kind
+from ..wikibase.mapping import ResolvedMapping
+from .coverage import index_entities
+from .registry import read_registry
+from .runlog import logged_run, publish_report
+
+
+@dataclass
+class SyncRun:
+    """What ``wikibot sync`` found and did; ``result`` is None when nothing was applied."""
+
+    plan: SyncPlan
+    result: SyncResult | None = None
+    report_changed: bool = False
+    dry_run: bool = False
+    indexed: list[str] = field(default_factory=list)  # entities written to the query store
+    index_error: str | None = None  # the query store could not be brought up to date
+
+    @property
+    def blocked(self) -> bool:
+        return self.plan.blocked
+
+    @property
+    def clean(self) -> bool:
+        """Nothing for editors or operators to look at."""
+        problems = self.result.problems if self.result else []
+        late = self.result.late_conflicts if self.result else []
+        return not (self.plan.guards or self.plan.conflicts or late or problems or self.plan.invalid
+                    or any(p.problem for p in self.plan.entries))
+
+    def counts(self) -> dict[str, int]:
+        if self.result is not None:
+            return self.result.counts()
+        actions = Counter(p.action for p in self.plan.entries)
+        return {"to_create": actions["create"], "to_update": actions["update"],
+                "conflicts": len(self.plan.conflicts), "invalid": len(self.plan.invalid),
+                "skipped": actions["skip"]}
+
+
+def sync(
+    settings: Settings, pages: PageStore, entities: EntityStore, state: StateStore, *,
+    mapping: ResolvedMapping, user: str, dry_run: bool = False, retire: bool = False, allow_shrink: bool = False,
+    list_items: Callable[[], list[str]] | None = None, progress: Callable[[str], None] = lambda message: None,
+    index: QueryIndex | None = None,
+) -> SyncRun:
+    """``wikibot sync``: registry pages and Wikibase items brought into agreement, both ways.
+
+    ``list_items``: every entity id of the Wikibase, when the store can list them (to report
+    registry items that no page names).  ``index``: the embedded query store, brought up to
+    date from the entities the run read and wrote (no extra request).  Store failures
+    propagate after the run is logged.
+    """
+    watched = Watched(entities) if index is not None and not dry_run else None
+    entities = watched or entities
+    titles = list(settings.registry.pages)
+    read = pages.fetch_pages(titles)
+    loaded = read_registry(settings, read)
+    synced = state.entries()
+    items = sorted({e.item for e in loaded.registry.entries if e.item} | {s.item for s in synced.values()})
+    fetched = entities.fetch_entities(items)
+    listed = _registry_items(entities, mapping, list_items()) if list_items is not None else None
+    plan = plan_sync(loaded.registry, loaded.pages, read, synced, fetched, mapping, titles=titles, user=user,
+                     max_shrink=1.0 if allow_shrink else settings.sync.max_shrink, listed_items=listed)
+    if dry_run:
+        return SyncRun(plan, dry_run=True)
+    syncer = Syncer(pages, entities, state, mapping, settings.registry.template_names(),
+                    settings.wiki.index_url, titles, settings.registry.retired_ids, progress)
+    with logged_run(settings, pages, state, "sync") as log:
+        if plan.blocked:
+            log.finish("blocked", {}, _guarded(plan))
+            return SyncRun(plan)
+        result = syncer.apply(plan, read, retire=retire, entities=fetched)
+        run = SyncRun(plan, result)
+        report_title = settings.sync.report_page
+        if report_title:
+            run.report_changed = publish_report(pages, report_title, report_page(result, plan))
+            result.report_saved = run.report_changed
+        counts = result.counts()
+        if index is not None and watched is not None:
+            try:
+                run.indexed = index_entities(index, watched, mapping, seen=watched.seen, gone=watched.gone,
+                                             progress=progress)
+                counts["query_store"] = len(run.indexed)
+            except QueryEndpointError as error:  # the wikis are in agreement; only the copy lags
+                run.index_error = str(error)
+        if plan.guards:  # the other pages were synced; these need a person: a failure on the heartbeat
+            log.finish("blocked", counts, _guarded(plan) + " (left alone; the other registry pages were synced)")
+        else:
+            log.finish("ok" if run.clean else "problems", counts)
+    return run
+
+
+def _guarded(plan: SyncPlan) -> str:
+    """The pages a guard left alone, and why, for the run log."""
+    return "; ".join(f"{g.page}: {g.reason}" for g in plan.guards)
+
+
+
+
+def _registry_items(entities: EntityStore, mapping: ResolvedMapping, ids: list[str]) -> list[str]:
+    """Of ``ids``, the items that are registry entries (an instance of a registry class)."""
+    fetched = entities.fetch_entities([i for i in ids if i.startswith("Q")])
+    return [i for i, entity in fetched.items() if entity is not None and entry_kind(entity.data, mapping) is not None]
