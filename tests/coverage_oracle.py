@@ -8,13 +8,21 @@ plain values in the shape of the question's result variables.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
+from fractions import Fraction
 
 from wikibot.coverage import questions  # OPEN and OPERATING read at call time (tests vary them)
 from wikibot.registry.check import Registry
 from wikibot.registry.models import EntryKind, Hub, Organization, Partnership
 from wikibot.registry.vocab import HubStatus, Region, ThematicArea
 from wikibot.wikibase.mapping import FIELDS
+
+
+def share(exact: Fraction) -> Fraction:
+    """A share as the queries give it: rounded to three decimal places, a half up (SPARQL's
+    ROUND rounds halves towards positive infinity)."""
+    return Fraction(math.floor(exact * 1000 + Fraction(1, 2)), 1000)
 
 
 def _hubs(registry: Registry) -> list[Hub]:

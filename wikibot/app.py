@@ -126,6 +126,8 @@ class App:
         if self._endpoint is None:
             query = self.settings.query
             if query.endpoint is None:
+                if query.default_graph is not None:
+                    raise ConfigError("[query] default_graph is for [query] endpoint; the embedded store has one graph")
                 self._endpoint = self._embedded_store()
             else:
                 if not query.user_agent:
@@ -135,7 +137,8 @@ class App:
                         "user_agent = \"wikibot/1.0 (https://meta.wikimedia.org/wiki/User:YourBot)\"")
                 from .adapters.query_live import SparqlEndpoint
 
-                self._endpoint = SparqlEndpoint(query.endpoint, user_agent=query.user_agent, timeout=query.timeout)
+                self._endpoint = SparqlEndpoint(query.endpoint, user_agent=query.user_agent,
+                                                default_graph=query.default_graph, timeout=query.timeout)
         return self._endpoint
 
     def _embedded_store(self) -> EmbeddedQueryStore:

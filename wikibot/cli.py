@@ -439,7 +439,7 @@ def _coverage(args: argparse.Namespace, app: App, out: TextIO) -> int:
     questions = [load_question(name) for name in dict.fromkeys(args.questions or NAMES)]
     context = app.query_context(today=args.today or dt.datetime.now(dt.UTC).date(), days=args.days, top=args.top)
     run = app.coverage(questions, context, rebuild=args.rebuild, publish=args.publish, dry_run=args.dry_run)
-    out.write(_render_answers(run.answers, args.format, app.settings))
+    out.write(_render_answers(run.outcomes, args.format, app.settings))
     if args.publish:
         title = app.settings.query.report_page
         if args.dry_run:
@@ -449,7 +449,9 @@ def _coverage(args: argparse.Namespace, app: App, out: TextIO) -> int:
                 app.log(line)
         else:
             app.log(f"coverage: report page {title} {'saved' if run.published else 'unchanged'}")
-    return EXIT_OK
+    for failure in run.failures:
+        app.log(f"wikibot: coverage: {failure.question.name} not answered: {failure.message}", "error")
+    return EXIT_PROBLEMS if run.failures else EXIT_OK
 
 
 def _render_answers(answers: Sequence[Any], form: str, settings: Settings) -> str:

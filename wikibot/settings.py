@@ -155,6 +155,13 @@ class QuerySettings(_Section):
                     "https://NAME.wikibase.cloud/query/sparql). Unset: the embedded query store in the "
                     "workspace, kept current by 'wikibot sync'.",
     )
+    default_graph: str | None = Field(
+        default=None, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+$",
+        description="With endpoint: the IRI of the graph that holds the registry's RDF, sent as "
+                    "default-graph-uri with every query, for an endpoint that serves several graphs "
+                    "(Virtuoso answers from all of them, its own included, when none is named). "
+                    "Unset: none is sent.",
+    )
     store: Path = Field(
         default=Path("state/query"),
         description="The embedded query store (a directory); relative to the workspace.",

@@ -329,6 +329,27 @@ def test_a_long_query_is_posted_url_encoded(stub: Stub, sleeps: list[float]) -> 
     assert seen.headers["User-Agent"] == USER_AGENT
 
 
+@pytest.mark.parametrize("length", [10, POST_THRESHOLD + 1], ids=["get", "post"])
+def test_the_default_graph_is_sent_as_default_graph_uri(stub: Stub, sleeps: list[float], length: int) -> None:
+    stub.replies = [Reply(200, ANSWER)]
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }" + " " * length
+    _endpoint(stub.url, sleeps, default_graph="http://example.org/graph?a=1&b=2").select(query)
+    (seen,) = stub.seen
+    assert seen.method == ("GET" if length == 10 else "POST")
+    assert seen.params == {"query": query, "default-graph-uri": "http://example.org/graph?a=1&b=2"}
+
+
+def test_the_default_graph_chooses_what_a_real_server_answers_from(oxigraph: Oxigraph, live: SparqlEndpoint) -> None:
+    graph = "http://example.org/wikibot-tests/default-graph"
+    oxigraph.load_turtle(b'<http://example.org/only-here> <http://example.org/p> "in the graph" .', graph=graph)
+    query = "SELECT ?o WHERE { <http://example.org/only-here> ?p ?o }"
+    chosen = SparqlEndpoint(oxigraph.query_url, user_agent=USER_AGENT, default_graph=graph, retries=0)
+    assert chosen.select(query).values("o") == ["in the graph"]
+    assert live.select(query).rows == ()  # the server's own default graph holds the dump, not this
+    items = PREFIXES + "SELECT ?item WHERE { ?item a wikibase:Item }"
+    assert live.select(items).rows and chosen.select(items).rows == ()
+
+
 def test_a_timeout_is_an_endpoint_error_and_not_retried(stub: Stub, sleeps: list[float]) -> None:
     stub.replies = [Reply(200, ANSWER, delay=5.0)]
     started = time.monotonic()

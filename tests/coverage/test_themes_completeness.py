@@ -16,12 +16,12 @@ from wikibot.registry.vocab import ThematicArea
 from wikibot.wikibase.mapping import FIELDS
 
 THEME_COUNTS = ("theme", "hubs", "openHubs", "partnerships", "stewards", "largest", "leads")
-TOLERANCE = Fraction(1, 10**9)  # shares are decimals: 5/9 comes back with some digits
 
 
 def _close(share: object, expected: Fraction) -> bool:
+    """``share`` is ``expected`` rounded to three decimal places, as the queries round it."""
     assert isinstance(share, (Decimal, int)), share
-    return abs(Fraction(share) - expected) < TOLERANCE
+    return Fraction(share) == oracle.share(expected)
 
 
 def _store(env: CoverageEnv, turtle: str) -> EmbeddedQueryStore:
@@ -175,3 +175,20 @@ def test_completeness_does_not_count_the_class_itself(coverage_env: CoverageEnv)
 def test_completeness_on_an_empty_store_lists_every_pair_at_zero(coverage_env: CoverageEnv) -> None:
     rows = table(_ask(coverage_env, "completeness", EmbeddedQueryStore()), *COMPLETENESS, "share")
     assert rows == sorted(((kind, field, 0, 0, None) for kind, field in _pairs()), key=repr)
+
+
+def test_shares_are_rounded_to_three_places_halves_up(coverage_env: CoverageEnv) -> None:
+    # 1 of 16 hubs has a website: 0.0625, a half at the fourth place, goes up to 0.063;
+    # 2 of 3 organisations have one: 0.666… gives 0.667 (every engine then gives the same number)
+    hubs = "\n".join(f"wd:H{n} wdt:{{{{P:instance_of}}}} wd:{{{{Q:class:hub}}}} ." for n in range(16))
+    store = _store(coverage_env, hubs + """
+        wd:H0 wdt:{{P:website}} <https://example.org/h> .
+        wd:O1 wdt:{{P:instance_of}} wd:{{Q:class:organization}} ; wdt:{{P:website}} <https://example.org/1> .
+        wd:O2 wdt:{{P:instance_of}} wd:{{Q:class:organization}} ; wdt:{{P:website}} <https://example.org/2> .
+        wd:O3 wdt:{{P:instance_of}} wd:{{Q:class:organization}} .
+    """)
+    rows = {(kind, field): rest for kind, field, *rest in table(_ask(coverage_env, "completeness", store),
+                                                               *COMPLETENESS, "share")}
+    assert rows[("hub", "website")] == [16, 1, Decimal("0.063")]
+    assert rows[("organization", "website")] == [3, 2, Decimal("0.667")]
+    assert oracle.share(Fraction(1, 16)) == Fraction(63, 1000) and oracle.share(Fraction(2, 3)) == Fraction(667, 1000)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,6 +16,7 @@ from tests.cli_support import run
 from tests.oxigraph import Oxigraph
 from tests.wikibase_support import set_hub_status
 from wikibot.adapters.entity_local import LocalEntityStore
+from wikibot.coverage import questions
 from wikibot.wikibase.instance import InstanceIds
 
 REPORT = "Registry/Coverage"
@@ -182,3 +184,53 @@ def test_the_same_answers_from_oxigraph_serve(workspace: Path, oxigraph: Oxigrap
 
     assert answers(served) == answers(embedded)
     assert all(answers(served).values())
+
+
+def _break(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *names: str) -> None:
+    """The questions ``names`` made into queries no engine accepts (a brace too many)."""
+    directory = tmp_path / "queries"
+    shutil.copytree(questions.QUERIES_DIR, directory)
+    for name in names:
+        path = directory / f"{name}.rq"
+        path.write_text(path.read_text(encoding="utf-8").rstrip() + " }\n", encoding="utf-8")
+    monkeypatch.setattr(questions, "QUERIES_DIR", directory)
+
+
+def test_a_question_not_answered_leaves_the_others_answered_and_published(
+        workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _break(monkeypatch, tmp_path, "gaps")
+    code, output = coverage(workspace, "--format", "json")
+    assert code == 1
+    document = json.loads(output)
+    assert [q["name"] for q in document["questions"]] == [name for name in questions.NAMES if name != "gaps"]
+    assert all(q["rows"] for q in document["questions"])
+    (failed,) = document["failed"]
+    assert failed["name"] == "gaps" and failed["error"].startswith("error at ") and "\n" not in failed["error"]
+    stderr = capsys.readouterr().err
+    assert "wikibot: coverage: gaps not answered: error at " in stderr and "Traceback" not in stderr
+
+    code, _ = coverage(workspace, "--publish")
+    assert code == 1 and saves(workspace).count(REPORT) == 1
+    page = (workspace / "pages" / f"{REPORT}.wiki").read_text(encoding="utf-8")
+    assert page.count('{| class="wikitable sortable"') == 6
+    gaps = page[page.index("== Gaps:"):]
+    assert gaps.startswith("== Gaps:") and "'''Not answered this time'''" in gaps and "error at " in gaps
+    code, output = run("health", "--workspace", str(workspace), "--job", "coverage")
+    assert code == 1 and "gaps" in output  # the heartbeat says which question failed
+
+    monkeypatch.undo()  # the query is mended: the next run answers it and publishes the page again
+    code, _ = coverage(workspace, "--publish")
+    assert code == 0 and saves(workspace).count(REPORT) == 2
+    assert "Not answered" not in (workspace / "pages" / f"{REPORT}.wiki").read_text(encoding="utf-8")
+    assert run("health", "--workspace", str(workspace), "--job", "coverage")[0] == 0
+
+
+def test_when_no_question_is_answered_nothing_is_published(workspace: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    _break(monkeypatch, tmp_path, *questions.NAMES)
+    code, output = coverage(workspace, "--publish")
+    assert code == 1 and output == "" and REPORT not in saves(workspace)
+    stderr = capsys.readouterr().err
+    assert "wikibot: coverage stopped: languages: error at " in stderr and "gaps: error at " in stderr
+    assert "Traceback" not in stderr and "SELECT" not in stderr

@@ -16,16 +16,20 @@ import pytest
 from wikibot.adapters.query_embedded import EmbeddedQueryStore
 from wikibot.coverage.questions import (
     LANGUAGES_FILE,
+    MESSAGE_LIMIT,
     NAMES,
     Answer,
+    Failure,
     Question,
+    ask_each,
     load_question,
     query_values,
     reference_languages,
+    short_message,
 )
 from wikibot.coverage.report import render_csv, render_json, render_table, render_wiki, show
 from wikibot.coverage.template import Iri, Name, QueryContext, QueryTemplateError, render_term, sparql_string
-from wikibot.ports import RdfTerm, SelectResult
+from wikibot.ports import QueryEndpointError, QueryError, RdfTerm, SelectResult
 from wikibot.wikibase.mapping import PROPERTIES, ResolvedMapping, vocabulary_items
 from wikibot.wikibase.rdf import RdfPrefixes
 
@@ -191,3 +195,69 @@ def test_the_wiki_page_is_a_sortable_table_with_the_query_collapsed_and_linked()
     assert " " not in link.split(" Open")[0]
     assert "query.example" not in render_wiki([answer])
     assert render_wiki([answer]) == render_wiki([answer])  # nothing volatile: republishing is a no-op
+
+
+# -- a question not answered --------------------------------------------------------------------------
+
+QUERY = "PREFIX wd: <https://wb.example/entity/>\nSELECT ?hub WHERE {\n  ?hub wd:P1 wd:Q5 .\n}"
+
+
+def test_the_message_of_a_failed_question_is_the_engines_words_without_the_query() -> None:
+    virtuoso = QueryError("Virtuoso 37000 Error SP031: SPARQL compiler: Internal error: side effect var passed"
+                          "\n\nSPARQL query:\ndefine sql:big-data-const 0 " + QUERY)
+    assert short_message(virtuoso, QUERY) == ("Virtuoso 37000 Error SP031: SPARQL compiler: Internal error: "
+                                              "side effect var passed")
+    quoting = QueryError("parse error in\n" + QUERY + "\nat line 2")
+    assert short_message(quoting, QUERY) == "parse error in"
+    long = QueryEndpointError("http://q.example/sparql: HTTP 500: " + "overloaded " * 100)
+    short = short_message(long, QUERY)
+    assert len(short) <= MESSAGE_LIMIT and short.endswith("…") and short.startswith("http://q.example/sparql: HTTP 500")
+    assert short_message(QueryError("error at 2:26:\n   expected   one of"), QUERY) == "error at 2:26: expected one of"
+    assert short_message(QueryError(""), QUERY) == "QueryError"
+
+
+class _Refusing:
+    """An endpoint (the embedded store) that refuses, or cannot answer, the queries with a marker."""
+
+    def __init__(self) -> None:
+        self.store = EmbeddedQueryStore()
+        self.asked: list[str] = []
+
+    def select(self, query: str) -> SelectResult:
+        self.asked.append(query)
+        if "#refuse" in query:
+            raise QueryError("no such thing\n\nSPARQL query:\n" + query)
+        if "#timeout" in query:
+            raise QueryEndpointError("http://q.example/sparql: no answer within 60 s")
+        return self.store.select(query)
+
+
+def test_each_question_is_asked_and_a_failing_one_does_not_stop_the_others() -> None:
+    questions = [Question(name, name.title(), "", f"SELECT ?x WHERE {{ BIND(1 AS ?x) }} {marker}")
+                 for name, marker in [("one", "#refuse"), ("two", ""), ("three", "#timeout"), ("four", "")]]
+    endpoint = _Refusing()
+    outcomes = ask_each(endpoint, questions, QueryContext(ResolvedMapping({}, {}), PREFIXES, {}))
+    assert [type(o).__name__ for o in outcomes] == ["Failure", "Answer", "Failure", "Answer"]
+    assert len(endpoint.asked) == 4
+    assert [o.message for o in outcomes if isinstance(o, Failure)] == [
+        "no such thing", "http://q.example/sparql: no answer within 60 s"]
+    assert all(isinstance(o, Answer) and o.result.values("x") == [1] for o in outcomes[1::2])
+
+
+def test_a_failed_question_is_shown_as_not_answered_in_each_format() -> None:
+    answer = _answer(ROWS, VARS, ("ids",))
+    failure = Failure(Question("broken", "Broken | question", "What it asks.", "SELECT …"), QUERY,
+                      "Virtuoso 37000 Error SP031: <internal> error")
+    outcomes = [answer, failure]
+    assert "Broken | question: not answered: Virtuoso 37000 Error SP031: <internal> error" in render_table(outcomes)
+    assert render_csv(outcomes) == render_csv([answer])  # no place for it: the command says it on stderr
+    document = json.loads(render_json(outcomes))
+    assert [q["name"] for q in document["questions"]] == ["demo"]
+    assert document["failed"] == [{"name": "broken", "title": "Broken | question", "query": QUERY,
+                                   "error": "Virtuoso 37000 Error SP031: <internal> error"}]
+    assert json.loads(render_json([answer]))["failed"] == []
+    page = render_wiki(outcomes, ui_url="https://query.example/")
+    section = page[page.index("== Broken &#124; question =="):]
+    assert "'''Not answered this time'''" in section and "SP031: &#60;internal&#62; error" in section
+    assert "wikitable" not in section and "<pre>\nPREFIX wd: &lt;https://wb.example/entity/&gt;" in section
+    assert page.index("== Demo") < page.index("== Broken")  # in the order asked

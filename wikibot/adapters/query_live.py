@@ -9,6 +9,11 @@ seconds: an endpoint that asks for longer is not retried (QueryEndpointError), s
 back sooner than asked is what gets a client banned.  A query that ran out of time is not
 retried either: it would run out again.  HTTP 400 is a bad query: QueryError with the
 endpoint's message.
+
+``default_graph``: the IRI sent as ``default-graph-uri`` with every query (SPARQL 1.1
+Protocol): the graph the query's patterns match when the endpoint serves several (Virtuoso
+answers from the union of every graph it holds, its own system graphs included, when none is
+named).  Unset: nothing is sent and the endpoint decides.
 """
 
 from __future__ import annotations
@@ -84,19 +89,21 @@ def _server_message(error: QueryBadFormed) -> str:
 class SparqlEndpoint:
     """A ``QueryEndpoint`` at ``url`` (e.g. ``https://query.example.org/sparql``).
 
+    ``default_graph``: the IRI of the graph to query, sent as ``default-graph-uri``;
     ``timeout``: seconds for one request; ``retries``: how many times a failed request is sent
     again; ``backoff``: the first wait when the endpoint gives no ``Retry-After``; ``max_wait``:
     the longest wait; ``sleep``: how to wait (tests pass a recorder).  Nothing is sent before
     ``select``.
     """
 
-    def __init__(self, url: str, *, user_agent: str, timeout: float = 60.0, retries: int = 3,
-                 backoff: float = 1.0, max_wait: float = 60.0,
+    def __init__(self, url: str, *, user_agent: str, default_graph: str | None = None, timeout: float = 60.0,
+                 retries: int = 3, backoff: float = 1.0, max_wait: float = 60.0,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         if not user_agent.strip():
             raise ValueError("a SPARQL endpoint needs a descriptive User-Agent")
         self.url = url
         self.user_agent = user_agent
+        self.default_graph = default_graph
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
@@ -128,6 +135,8 @@ class SparqlEndpoint:
         client = SPARQLWrapper(self.url, agent=self.user_agent, returnFormat=JSON)
         client.setOnlyConneg(True)  # no format=/output= parameters: the Accept header says it
         client.setQuery(query)
+        if self.default_graph is not None:
+            client.addParameter("default-graph-uri", self.default_graph)
         client.setMethod(POST if len(query) > POST_THRESHOLD else GET)
         client.setRequestMethod(URLENCODED)
         # setTimeout() truncates to whole seconds, and 0 would mean no timeout at all:

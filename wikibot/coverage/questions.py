@@ -7,6 +7,8 @@ their order open) and a description; the rest is the query, with placeholders
 (``template.py``).  Every query is filled with the same values (``query_values``): the
 vocabularies as inline tables of ``(item, code, order)``, the registry's classes and
 mapped fields, the reference list of the most spoken languages, and the run's dates.
+How a query must be written to be evaluated alike by every SPARQL engine is in
+``queries/README.md``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import QuestionError as QuestionError
-from ..ports import QueryEndpoint, SelectResult
+from ..ports import QueryEndpoint, QueryEndpointError, QueryError, SelectResult
 from ..registry.models import EntryKind
 from ..registry.vocab import VOCABULARIES as ALL_VOCABULARIES
 from ..registry.vocab import HubStatus, OrganizationType, Term
@@ -108,6 +110,10 @@ def query_values(mapping: ResolvedMapping, *, today: dt.date, days: int = 30,
         "languages": [(language.rank, language.code, language.name, language.speakers) for language in reference],
         "operating_statuses": _items(OPERATING, mapping),
         "open_statuses": _items(OPEN, mapping),
+        # the complements, as tables of their own: a query keeps what it wants by joining, since
+        # subtracting a table (MINUS { VALUES … }) is not evaluated alike (queries/README.md)
+        "below_pilot_statuses": _items([s for s in OPEN if s not in OPERATING], mapping),
+        "closed_statuses": _items([s for s in HubStatus if s not in OPEN], mapping),
         "affiliate_types": _items([t for t in OrganizationType if t.is_affiliate], mapping),
         "classes": [(Name("wd", mapping.qid(spec.key)), kind.value) for kind, spec in KIND_CLASSES.items()],
         "fields": [
@@ -134,3 +140,52 @@ def ask(endpoint: QueryEndpoint, question: Question, context: QueryContext) -> A
     """Fill the question's query and run it (QueryError, QueryEndpointError propagate)."""
     query = context.render(question.template)
     return Answer(question, query, endpoint.select(query))
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A question the endpoint did not answer: the query that was sent, and why, in short."""
+
+    question: Question
+    query: str
+    message: str
+
+
+Outcome = Answer | Failure
+
+MESSAGE_LIMIT = 300  # characters of an endpoint's message kept for a failed question
+# Where an engine starts echoing the query it was sent (Virtuoso: "…\n\nSPARQL query:\n<the query>").
+_ECHO_MARKERS = ("SPARQL query:",)
+
+
+def short_message(error: Exception, query: str, limit: int = MESSAGE_LIMIT) -> str:
+    """The endpoint's own words about ``error``, on one line, without the query they may echo
+    (Virtuoso repeats the whole query after its message), at most ``limit`` characters."""
+    text = str(error)
+    cuts = [text.find(marker) for marker in _ECHO_MARKERS]
+    lines = [line.strip() for line in query.splitlines() if len(line.strip()) >= 20]
+    cuts += [text.find(lines[0])] if lines else []  # an engine quoting the query from its start
+    cut = min((c for c in cuts if c > 0), default=len(text))
+    words = " ".join(text[:cut].split()).rstrip(" :")
+    if not words:
+        words = type(error).__name__
+    return words if len(words) <= limit else words[:limit - 1].rstrip() + "…"
+
+
+def not_answered(failures: Sequence[Failure]) -> str:
+    """What to say when no question was answered: each one's failure, in short."""
+    return "; ".join(f"{f.question.name}: {f.message}" for f in failures) or "no question asked"
+
+
+def ask_each(endpoint: QueryEndpoint, questions: Sequence[Question], context: QueryContext) -> list[Outcome]:
+    """Each question asked in turn: its Answer, or a Failure when the endpoint refused the query
+    or did not answer it; a failing question does not stop the others (QueryTemplateError,
+    a query that cannot be filled, still propagates: nothing can be asked then)."""
+    outcomes: list[Outcome] = []
+    for question in questions:
+        query = context.render(question.template)
+        try:
+            outcomes.append(Answer(question, query, endpoint.select(query)))
+        except (QueryError, QueryEndpointError) as error:
+            outcomes.append(Failure(question, query, short_message(error, query)))
+    return outcomes

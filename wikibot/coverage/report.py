@@ -3,6 +3,11 @@
 Cells are shown the same way in every format but JSON (which keeps the values): an entity's
 IRI as its id (``Q12``), a time at midnight as its date, a decimal rounded to three places,
 a ``# lists:`` variable's items sorted (``GROUP_CONCAT`` leaves their order open).
+
+Each function takes the outcomes of a run in the order asked: an Answer, or a Failure (a
+question the endpoint refused or did not answer), shown as not answered with the endpoint's
+message in short: a line in the table, an entry of ``failed`` in JSON, a marked section on
+the wiki page; CSV has no place for it (the command reports it on stderr).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any
 
 from ..ports import RdfTerm
 from ..wikitext.escape import escape_cell, show_cell
-from .questions import Answer
+from .questions import Answer, Failure, Outcome
 
 _MIDNIGHT = re.compile(r"^(-?\d{4,}-\d\d-\d\d)T00:00:00Z$")
 LIST_SEPARATOR = ", "
@@ -52,10 +57,13 @@ def cells(answer: Answer) -> list[list[str]]:
 
 
 # -- terminal -------------------------------------------------------------------------------------
-def render_table(answers: Sequence[Answer]) -> str:
+def render_table(outcomes: Sequence[Outcome]) -> str:
     """Each answer under its title, as aligned columns."""
     blocks = []
-    for answer in answers:
+    for answer in outcomes:
+        if isinstance(answer, Failure):
+            blocks.append(f"{answer.question.title}: not answered: {answer.message}")
+            continue
         header = list(answer.result.variables)
         rows = cells(answer)
         widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(len(header))]
@@ -68,8 +76,9 @@ def render_table(answers: Sequence[Answer]) -> str:
 
 
 # -- CSV ------------------------------------------------------------------------------------------
-def render_csv(answers: Sequence[Answer]) -> str:
+def render_csv(outcomes: Sequence[Outcome]) -> str:
     """One answer: plain CSV with a header row.  Several: a ``question`` column first."""
+    answers = [o for o in outcomes if isinstance(o, Answer)]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     several = len(answers) > 1
@@ -99,22 +108,27 @@ def _json_value(term: RdfTerm, is_list: bool) -> Any:
     return value
 
 
-def answers_json(answers: Sequence[Answer]) -> dict[str, Any]:
-    """Per question: name, title, description, the query sent, the columns, and each row as an
-    object of its bound variables (lists as arrays, numbers as numbers)."""
+def answers_json(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    """Per question answered: name, title, description, the query sent, the columns, and each
+    row as an object of its bound variables (lists as arrays, numbers as numbers); per question
+    not answered, in ``failed``: name, title, the query sent and the endpoint's message."""
     questions = []
-    for answer in answers:
+    failed = [{"name": f.question.name, "title": f.question.title, "query": f.query, "error": f.message}
+              for f in outcomes if isinstance(f, Failure)]
+    for answer in outcomes:
+        if isinstance(answer, Failure):
+            continue
         lists = set(answer.question.lists)
         rows = [{v: _json_value(row[v], v in lists) for v in answer.result.variables if v in row}
                 for row in answer.result.rows]
         questions.append({"name": answer.question.name, "title": answer.question.title,
                           "description": answer.question.description, "query": answer.query,
                           "columns": list(answer.result.variables), "rows": rows})
-    return {"questions": questions}
+    return {"questions": questions, "failed": failed}
 
 
-def render_json(answers: Sequence[Answer]) -> str:
-    return json.dumps(answers_json(answers), ensure_ascii=False, indent=1) + "\n"
+def render_json(outcomes: Sequence[Outcome]) -> str:
+    return json.dumps(answers_json(outcomes), ensure_ascii=False, indent=1) + "\n"
 
 
 # -- wiki -----------------------------------------------------------------------------------------
@@ -129,16 +143,23 @@ def _pre(text: str) -> str:
     return "<pre>\n" + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "\n</pre>"
 
 
-def render_wiki(answers: Sequence[Answer], *, ui_url: str | None = None, intro: Iterable[str] = ()) -> str:
-    """The report page: per question a heading, its description, a sortable table, and the query
-    in a collapsed box (with a link that opens it in the query service when ``ui_url`` is set).
-    Nothing in it changes from run to run unless an answer does."""
+def render_wiki(outcomes: Sequence[Outcome], *, ui_url: str | None = None, intro: Iterable[str] = ()) -> str:
+    """The report page: per question a heading, its description, a sortable table (or, for a
+    question not answered, a notice saying so and why), and the query in a collapsed box (with
+    a link that opens it in the query service when ``ui_url`` is set).  Nothing in it changes
+    from run to run unless an answer does."""
     lines = [*intro]
-    for answer in answers:
+    for answer in outcomes:
         question = answer.question
         lines += ["", f"== {escape_cell(question.title)} =="]
         if question.description:
             lines.append(escape_cell(question.description))
+        if isinstance(answer, Failure):
+            lines += ["", f"'''Not answered this time''': the query service did not answer this question "
+                          f"({escape_cell(answer.message)}). The other questions are answered; the next run "
+                          "asks it again."]
+            lines += _query_box(answer.query, ui_url)
+            continue
         rows = cells(answer)
         lines += ["", '{| class="wikitable sortable"',
                   "! " + " !! ".join(escape_cell(v) for v in answer.result.variables)]
@@ -150,8 +171,13 @@ def render_wiki(answers: Sequence[Answer], *, ui_url: str | None = None, intro: 
         lines.append("|}")
         if not rows:
             lines.append("''No rows.''")
-        lines += ['<div class="mw-collapsible mw-collapsed">', "The query:", '<div class="mw-collapsible-content">']
-        if ui_url:
-            lines.append(f"[{query_link(ui_url, answer.query)} Open it in the query service]")
-        lines += [_pre(answer.query), "</div>", "</div>"]
+        lines += _query_box(answer.query, ui_url)
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _query_box(query: str, ui_url: str | None) -> list[str]:
+    """The query in a collapsed box, with a link that opens it in the query service."""
+    lines = ['<div class="mw-collapsible mw-collapsed">', "The query:", '<div class="mw-collapsible-content">']
+    if ui_url:
+        lines.append(f"[{query_link(ui_url, query)} Open it in the query service]")
+    return [*lines, _pre(query), "</div>", "</div>"]

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..coverage.index import QueryIndex, with_revision
-from ..coverage.questions import Answer, Question, ask, query_values
+from ..coverage.questions import Answer, Failure, Outcome, Question, ask_each, not_answered, query_values
 from ..coverage.report import render_wiki
 from ..coverage.template import QueryContext
-from ..ports import EntityJson, EntityStore, PageStore, QueryEndpoint, StateStore
+from ..ports import EntityJson, EntityStore, PageStore, QueryEndpoint, QueryEndpointError, StateStore
 from ..settings import Settings
 from ..wikibase.mapping import ResolvedMapping
 from ..wikibase.rdf import RdfPrefixes
@@ -51,39 +51,63 @@ def rebuild_index(index: QueryIndex, entities: EntityStore, ids: Sequence[str], 
 
 @dataclass
 class CoverageRun:
-    answers: list[Answer]
+    outcomes: list[Outcome]  # per question, in the order asked: its Answer, or a Failure
     published: bool | None = None  # None: not asked to publish
     page_text: str | None = None  # the report page's text, when asked to publish (or a dry run)
     current_text: str | None = None  # the page's text before
+
+    @property
+    def answers(self) -> list[Answer]:
+        return [o for o in self.outcomes if isinstance(o, Answer)]
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [o for o in self.outcomes if isinstance(o, Failure)]
 
 
 def coverage(settings: Settings, endpoint: QueryEndpoint, questions: Sequence[Question], context: QueryContext, *,
              pages: PageStore | None = None, state: StateStore | None = None, publish: bool = False,
              dry_run: bool = False) -> CoverageRun:
-    """``wikibot coverage``: each question asked; with ``publish`` the answers saved to the report
-    page (``[query] report_page``), only when they changed.  QueryError/QueryEndpointError propagate."""
+    """``wikibot coverage``: each question asked; one the endpoint refuses or does not answer is
+    a Failure in the run, and the others are still asked.  With ``publish`` the answers are
+    saved to the report page (``[query] report_page``), only when they changed, each failed
+    question marked on it.  QueryEndpointError, saying why each failed, when no question was
+    answered: then nothing is published."""
     if not publish:
-        return CoverageRun([ask(endpoint, question, context) for question in questions])
+        return _answered(CoverageRun(ask_each(endpoint, questions, context)))
     title = settings.query.report_page
     if not title or pages is None or state is None:
         raise ValueError("publishing needs [query] report_page, the page store and the state store")
 
     def answer_and_render() -> CoverageRun:
-        answers = [ask(endpoint, question, context) for question in questions]
-        text = render_wiki(answers, ui_url=settings.query.ui_url, intro=_coverage_intro(settings))
+        run = _answered(CoverageRun(ask_each(endpoint, questions, context)))
+        run.page_text = render_wiki(run.outcomes, ui_url=settings.query.ui_url, intro=_coverage_intro(settings))
         current = pages.fetch_pages([title])[title]
-        return CoverageRun(answers, False, text, current.text if current is not None else None)
+        run.published, run.current_text = False, current.text if current is not None else None
+        return run
 
     if dry_run:
         return answer_and_render()
     with logged_run(settings, pages, state, "coverage") as log:
         run = answer_and_render()
         assert run.page_text is not None
-        changed = _changed_sections(run.current_text or "", run.answers, settings)
+        changed = _changed_sections(run.current_text or "", run.outcomes, settings)
         summary = f"wikibot: coverage report updated ({', '.join(changed) or 'layout'})"
         run.published = publish_report(pages, title, run.page_text, summary=summary)
-        log.finish("ok", {"questions": len(run.answers), "rows": sum(len(a.result.rows) for a in run.answers),
-                          "saved": int(run.published)})
+        counts = {"questions": len(run.answers), "rows": sum(len(a.result.rows) for a in run.answers),
+                  "saved": int(run.published)}
+        if run.failures:
+            counts["failed"] = len(run.failures)
+            log.finish("failed", counts, "not answered: " + not_answered(run.failures))
+        else:
+            log.finish("ok", counts)
+    return run
+
+
+def _answered(run: CoverageRun) -> CoverageRun:
+    """The run, unless no question was answered at all (QueryEndpointError)."""
+    if run.outcomes and not run.answers:
+        raise QueryEndpointError(not_answered(run.failures))
     return run
 
 
@@ -93,7 +117,7 @@ def _coverage_intro(settings: Settings) -> list[str]:
             "next run; change the questions in wikibot's query files instead."]
 
 
-def _changed_sections(current: str, answers: Sequence[Answer], settings: Settings) -> list[str]:
+def _changed_sections(current: str, outcomes: Sequence[Outcome], settings: Settings) -> list[str]:
     """The questions whose section is not on the page as it will be written."""
-    return [answer.question.name for answer in answers
-            if render_wiki([answer], ui_url=settings.query.ui_url) not in current]
+    return [outcome.question.name for outcome in outcomes
+            if render_wiki([outcome], ui_url=settings.query.ui_url) not in current]
