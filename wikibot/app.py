@@ -19,9 +19,9 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
-from . import jobs
+from . import heartbeat, jobs
 from .adapters.entity_local import LocalEntityStore
 from .adapters.lock import job_lock
 from .adapters.query_embedded import EmbeddedQueryStore
@@ -31,7 +31,17 @@ from .coverage.index import QueryIndex
 from .coverage.questions import Question
 from .coverage.template import QueryContext
 from .errors import ConfigError, LocalFileError, QueryEndpointError, UsageError
-from .ports import EntityStore, PageStore, QueryEndpoint, StateStore
+from .ports import (
+    Entity,
+    EntityJson,
+    EntityOutcome,
+    EntityStore,
+    Page,
+    PageStore,
+    QueryEndpoint,
+    SaveOutcome,
+    StateStore,
+)
 from .settings import Settings, ids_path, query_store_path, state_path
 from .status.refresh import StatusRun
 from .wikibase.instance import InstanceIds
@@ -46,6 +56,65 @@ def _quiet(message: str, level: str = "info") -> None:
     """The default log: nothing."""
 
 
+class _Writes:
+    """How many writes a run has sent (to the pages' wiki and the Wikibase), answered or not; a
+    write a local store refused before writing anything (an unreadable file of its own) is none."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    @contextlib.contextmanager
+    def counting(self) -> Iterator[None]:
+        try:
+            yield
+        except LocalFileError:
+            raise
+        except BaseException:
+            self.sent += 1
+            raise
+        self.sent += 1
+
+
+class _CountedPages:
+    """A page store whose saves are counted (everything else is the store's own)."""
+
+    def __init__(self, store: PageStore, writes: _Writes) -> None:
+        self.store, self.writes = store, writes
+
+    def fetch_pages(self, titles: Sequence[str]) -> dict[str, Page | None]:
+        return self.store.fetch_pages(titles)
+
+    def save_page(self, title: str, text: str, *, base: Page | None, summary: str) -> SaveOutcome:
+        if summary == heartbeat.SUMMARY:  # the run's own record, also saved after a failure: not its work
+            return self.store.save_page(title, text, base=base, summary=summary)
+        with self.writes.counting():
+            return self.store.save_page(title, text, base=base, summary=summary)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+class _CountedEntities:
+    """An entity store whose saves are counted (everything else is the store's own)."""
+
+    def __init__(self, store: EntityStore, writes: _Writes) -> None:
+        self.store, self.writes = store, writes
+
+    def fetch_entities(self, ids: Sequence[str]) -> dict[str, Entity | None]:
+        return self.store.fetch_entities(ids)
+
+    def save_entity(self, entity_id: str | None, data: EntityJson, *, base_revid: int | None, summary: str,
+                    new: Literal["item", "property"] = "item") -> EntityOutcome:
+        with self.writes.counting():
+            return self.store.save_entity(entity_id, data, base_revid=base_revid, summary=summary, new=new)
+
+    def find_by_label(self, label: str, *, entity_type: Literal["item", "property"], language: str = "en") -> list[str]:
+        return self.store.find_by_label(label, entity_type=entity_type, language=language)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
 class App:
     """The adapters of one run, chosen from ``settings`` (or given), and the jobs run on them."""
 
@@ -57,6 +126,7 @@ class App:
         self._pages, self._user, self._entities, self._state, self._endpoint = pages, user, entities, state, endpoint
         self._mapping: ResolvedMapping | None = None
         self._opened: list[Any] = []  # what this App opened, and so closes
+        self.writes = _Writes()  # what the run sent: a run that stopped after a write did not do nothing
 
     # -- lifetime ------------------------------------------------------------------------------
     def __enter__(self) -> App:
@@ -89,6 +159,8 @@ class App:
                 from .adapters.pywikibot_site import live_page_store  # imports pywikibot: live runs only
 
                 self._pages, self._user = live_page_store(site)
+        if not isinstance(self._pages, _CountedPages):
+            self._pages = _CountedPages(self._pages, self.writes)
         return self._pages
 
     @property
@@ -109,7 +181,15 @@ class App:
                 from .adapters.pywikibot_site import live_entity_store  # imports pywikibot: live runs only
 
                 self._entities = live_entity_store(site)
+        if not isinstance(self._entities, _CountedEntities):
+            self._entities = _CountedEntities(self._entities, self.writes)
         return self._entities
+
+    def _local_entities(self) -> LocalEntityStore | None:
+        """The local entity store, when that is the Wikibase of this run."""
+        store = self.entities
+        inner = store.store if isinstance(store, _CountedEntities) else store
+        return inner if isinstance(inner, LocalEntityStore) else None
 
     @property
     def state(self) -> StateStore:
@@ -164,8 +244,8 @@ class App:
 
     def listable(self) -> Callable[[], list[str]] | None:
         """Every entity id of the Wikibase, when the store can list them (the local one can)."""
-        entities = self.entities
-        return entities.entity_ids if isinstance(entities, LocalEntityStore) else None
+        local = self._local_entities()
+        return local.entity_ids if local is not None else None
 
     # -- the instance's ids ----------------------------------------------------------------------
     def ids(self) -> InstanceIds:
@@ -202,9 +282,9 @@ class App:
     def every_entity(self) -> list[str]:
         """Every entity the query store should hold: all of a local store; of a live Wikibase the
         mapped properties and items and the items the sync state knows."""
-        entities = self.entities
-        if isinstance(entities, LocalEntityStore):
-            return entities.entity_ids()
+        local = self._local_entities()
+        if local is not None:
+            return local.entity_ids()
         mapping = self.mapping
         synced = [entry.item for entry in self.state.entries().values()]
         return list(dict.fromkeys([*mapping.properties.values(), *mapping.items.values(), *synced]))

@@ -25,7 +25,16 @@ from . import __version__, heartbeat, jobs
 from .app import App
 from .coverage import report as coverage_report
 from .coverage.questions import NAMES, Question, load_question
-from .errors import EXIT_CODES, EXIT_LOCKED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, WikibotError
+from .errors import (
+    EXIT_CODES,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    UsageError,
+    WikibotError,
+)
 from .settings import EXAMPLES, Settings, ids_path, init_workspace, load_settings
 from .status.report import status_json, status_text
 from .sync.report import plan_json, plan_text
@@ -172,9 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="first rebuild the embedded query store from the entity store")
     cover.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
                        help="the day reviews are counted from (default: today, UTC)")
-    cover.add_argument("--days", type=_positive, metavar="N",
+    cover.add_argument("--days", type=_whole(0, 3660), metavar="N",
                        help="reviews due within N days count as due (default: [query] review_days, 30)")
-    cover.add_argument("--top", type=_positive, metavar="N",
+    cover.add_argument("--top", type=_whole(1, 200), metavar="N",
                        help="how many of the most spoken languages to look at (default: [query] top_languages, 10)")
     cover.set_defaults(handler=_coverage)
 
@@ -229,10 +238,13 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-21") from None
 
 
-def _positive(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
-    return int(text)
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    def read(text: str) -> int:
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from {low} to {high}")
+        return int(text)
+
+    return read
 
 
 def _age(text: str) -> dt.timedelta:
@@ -403,6 +415,7 @@ def _logger(args: argparse.Namespace) -> Callable[..., None]:
     form, command = getattr(args, "log_format", "text"), getattr(args, "command", None)
 
     def log(message: str, level: str = "info") -> None:
+        message = message.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate is shown, not fatal
         if form == "json":
             record = {"time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "level": level,
                       "command": command, "message": message}
@@ -533,18 +546,42 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
-    """Run the command; an error that stops it is said once, here, and becomes its exit code."""
+    """Run the command; an error that stops it is said once, here, and becomes its exit code.
+
+    No traceback reaches a user: an error of the tree says what to do; a file the system refuses
+    is named; anything else is an internal error, said in one line.  A command stopped after it
+    had sent a write never exits with the code that says nothing was done.
+    """
+    log = _logger(args)
+    app: App | None = None
     try:
         if args.command in ("init", "run"):
             return int(args.handler(args, out))
-        with App(_settings(args), log=_logger(args)) as app:
+        with App(_settings(args), log=log) as app:
             lock = _lock_name(args)
             with app.lock(lock) if lock is not None else contextlib.nullcontext():
                 return int(args.handler(args, app, out))
     except WikibotError as error:
-        stopped = f"{args.command} stopped: " if error.exit_code == EXIT_PROBLEMS else ""
-        _logger(args)(f"wikibot: {stopped}{error.explain()}", "error")
-        return error.exit_code
+        return _stopped(args, log, error.explain(), error.exit_code, app)
+    except OSError as error:  # a file or directory the system refuses (full disk, no permission)
+        where = f" ({error.filename})" if error.filename else ""
+        return _stopped(args, log, f"{error.strerror or error}{where}", EXIT_USAGE, app)
+    except KeyboardInterrupt:
+        log(f"wikibot: {args.command} interrupted; what was written before is kept and recorded; run it again",
+            "error")
+        return EXIT_INTERRUPTED
+    except Exception as error:  # a bug: said in one line, never as a traceback
+        return _stopped(args, log, f"internal error ({type(error).__name__}: {error}); please report it, with the "
+                                   "command that was run", EXIT_PROBLEMS, app)
+
+
+def _stopped(args: argparse.Namespace, log: Callable[..., None], message: str, code: int, app: App | None) -> int:
+    if code == EXIT_USAGE and app is not None and app.writes.sent:  # not "nothing was done"
+        log(f"wikibot: {args.command} stopped after {app.writes.sent} writes (they are kept): {message}", "error")
+        return EXIT_PROBLEMS
+    stopped = f"{args.command} stopped: " if code == EXIT_PROBLEMS else ""
+    log(f"wikibot: {stopped}{message}", "error")
+    return code
 
 
 def run() -> None:

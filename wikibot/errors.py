@@ -34,6 +34,7 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_LOCKED = 3
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report it
 
 EXIT_CODES: tuple[tuple[int, str], ...] = (
     (EXIT_OK, "done, nothing wrong"),
@@ -43,6 +44,7 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (EXIT_USAGE, "usage or configuration error, a refused login, or a local file that cannot be used: "
                  "nothing was done"),
     (EXIT_LOCKED, "another run of the same job is under way on this workspace: nothing was done"),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C): what was written before is kept and recorded; run it again"),
 )
 
 

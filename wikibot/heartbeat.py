@@ -22,6 +22,7 @@ from .wikitext.escape import show_cell, unescape_value
 SUCCESS_OUTCOMES = frozenset({"ok", "problems"})
 FAILURE_OUTCOMES = frozenset({"failed", "blocked"})
 NONE = "—"
+SUMMARY = "wikibot: heartbeat"  # the edit summary of every save of the heartbeat page
 MAX_CELL = 400  # characters of a reason or a summary shown in one cell
 SKEW = dt.timedelta(minutes=5)  # clocks of the bot and the monitor may differ this much
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")

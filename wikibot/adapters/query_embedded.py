@@ -16,6 +16,7 @@ writes, exactly as the live endpoint's answers do.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -24,6 +25,21 @@ import pyoxigraph as ox
 from ..ports import QueryEndpointError, QueryError, RdfTerm, SelectResult
 
 Triple = tuple[RdfTerm, RdfTerm, RdfTerm] | ox.Triple  # ours, or pyoxigraph's (``wikibase/rdf.py``)
+
+
+_NOT_CODE = re.compile(
+    r"#[^\n]*"  # a comment
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"  # an IRI
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""  # long strings
+    r"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"",  # strings
+    re.S)
+_SERVICE = re.compile(r"(?<![\w?$:])SERVICE\b", re.I)
+
+
+def uses_service(query: str) -> bool:
+    """True when the query (its comments, strings and IRIs left out) calls ``SERVICE``: a federated
+    query, which would make the embedded store send requests to other servers."""
+    return bool(_SERVICE.search(_NOT_CODE.sub(" ", query)))
 
 
 def _subject(term: RdfTerm) -> ox.NamedNode | ox.BlankNode:
@@ -81,6 +97,9 @@ class EmbeddedQueryStore:
 
     # -- reading ----------------------------------------------------------------------------
     def select(self, query: str) -> SelectResult:
+        if uses_service(query):
+            raise QueryError("the query calls SERVICE, which the embedded store does not answer (it would reach "
+                             "other servers); run it against [query] endpoint, or leave SERVICE out")
         try:
             solutions = self._store.query(query, use_default_graph_as_union=True)
         except SyntaxError as error:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..ports import Entity, EntityJson, EntityOutcome, EntitySaved, EntityStore, QueryStore
-from ..wikibase.rdf import RdfPrefixes, Triple, entity_triples
+from ..wikibase.rdf import RdfMappingError, RdfPrefixes, Triple, entity_triples
 
 Progress = Callable[[str], None]
 
@@ -27,6 +27,7 @@ Progress = Callable[[str], None]
 class QueryIndex:
     store: QueryStore
     prefixes: RdfPrefixes
+    skipped: dict[str, str] = field(default_factory=dict)  # entity id -> why it has no RDF (left as it was)
 
     def versions(self) -> dict[str, int]:
         """Entity id -> the revision the store holds of it."""
@@ -52,7 +53,12 @@ class QueryIndex:
             entity_id = str(entity["id"])
             if versions.get(entity_id) == entity.get("lastrevid") and "lastrevid" in entity:
                 continue
-            self._replace(entity)
+            try:
+                self._replace(entity)
+            except RdfMappingError as error:  # one entity that cannot be written as RDF stops no other
+                self.skipped[entity_id] = str(error)
+                progress(f"query store: {entity_id} left as it was: {error}")
+                continue
             versions[entity_id] = int(entity.get("lastrevid", 0))
             replaced.append(entity_id)
             if len(replaced) % 1000 == 0:

@@ -10,6 +10,7 @@ from ..coverage.index import QueryIndex, with_revision
 from ..coverage.questions import Answer, Failure, Outcome, Question, ask_each, not_answered, query_values
 from ..coverage.report import render_wiki
 from ..coverage.template import QueryContext
+from ..errors import UsageError
 from ..ports import EntityJson, EntityStore, PageStore, QueryEndpoint, QueryEndpointError, StateStore
 from ..settings import Settings
 from ..wikibase.mapping import ResolvedMapping
@@ -21,8 +22,12 @@ def query_context(settings: Settings, mapping: ResolvedMapping, *, today: dt.dat
                   top: int | None = None) -> QueryContext:
     """What the coverage queries are filled with, from the settings (``days``, ``top``: overrides)."""
     query = settings.query
-    values = query_values(mapping, today=today, days=query.review_days if days is None else days,
-                          top=query.top_languages if top is None else top)
+    try:
+        values = query_values(mapping, today=today, days=query.review_days if days is None else days,
+                              top=query.top_languages if top is None else top)
+    except OverflowError:
+        raise UsageError(f"{today} plus the days of the reviews question goes past the year 9999: give an "
+                         "earlier --today or fewer --days") from None
     return QueryContext(mapping, RdfPrefixes.for_concept_uri(query.concept_uri), values,
                         tuple(query.label_languages))
 

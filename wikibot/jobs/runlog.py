@@ -57,7 +57,7 @@ def _beat(settings: Settings, pages: PageStore, state: StateStore, *, quiet: boo
         return
     try:
         publish_report(pages, title, heartbeat.render(heartbeat.beats(state.runs())),
-                       summary="wikibot: heartbeat")
+                       summary=heartbeat.SUMMARY)
     except Exception:  # after a failure, the failure is what the caller must see
         if not quiet:
             raise

@@ -141,11 +141,11 @@ def plan_entry(
         return _skip(plan, f"item {item} does not exist (deleted or merged?); the entry is not synced")
     if entry.item and synced and synced.item != entry.item:
         synced = None  # the page now names another item: the old base belongs to the old one
-    if entry_kind(entity.data, mapping) not in (None, entry.kind):
-        return _skip(plan, f"item {item} is not a {entry.kind.value}")
     owners = list(dict.fromkeys(registry_ids_of(entity.data, mapping)))
     if owners and owners != [entry.id]:
         return _skip(plan, _not_its_item(entry, item, owners))
+    if entry_kind(entity.data, mapping) not in (None, entry.kind):
+        return _skip(plan, f"item {item} is not a {entry.kind.value}")
     try:
         on_item = from_entity(entity.data, mapping, registry_ids)
     except EntityReadError as error:

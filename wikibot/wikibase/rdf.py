@@ -463,7 +463,12 @@ def entity_triples(entity: Mapping[str, Any], prefixes: RdfPrefixes, flavor: Fla
     ``flavor="truthy"`` gives those of ``--flavor truthy-dump``: no statement, reference or value
     nodes, no counts on the ``data:`` node.
     """
-    return list(dict.fromkeys(_entity_triples(entity, prefixes, flavor)))
+    try:
+        return list(dict.fromkeys(_entity_triples(entity, prefixes, flavor)))
+    except (ValueError, TypeError, KeyError) as error:  # a value RDF cannot hold (a lone surrogate, a bad IRI)
+        if isinstance(error, RdfMappingError):
+            raise
+        raise RdfMappingError(f"{entity.get('id', '?')}: cannot be written as RDF: {error}") from None
 
 
 def entities_triples(entities: Iterable[Mapping[str, Any]], prefixes: RdfPrefixes,
