@@ -359,6 +359,8 @@ def _print_sync(run: jobs.SyncRun, settings: Settings, out: TextIO) -> None:
     if run.plan.guards:
         print(f"sync: left alone, to be looked at first: {', '.join(sorted(run.plan.left_alone))}; nothing was "
               "written to them or from them", file=out)
+    for title, why in result.refused.items():
+        print(f"sync: {title} left alone: {why}", file=out)
 
 
 class _Terminal(io.TextIOBase):
@@ -460,11 +462,13 @@ def _coverage(args: argparse.Namespace, app: App, out: TextIO) -> int:
                                         fromfile=f"{title} (now)", tofile=f"{title} (new)", lineterm="")
             for line in list(diff) or [f"{title}: unchanged"]:
                 app.log(line)
+        elif run.refused:
+            app.log(f"wikibot: coverage: report page {title} left alone: {run.refused}", "error")
         else:
             app.log(f"coverage: report page {title} {'saved' if run.published else 'unchanged'}")
     for failure in run.failures:
         app.log(f"wikibot: coverage: {failure.question.name} not answered: {failure.message}", "error")
-    return EXIT_PROBLEMS if run.failures else EXIT_OK
+    return EXIT_PROBLEMS if run.failures or run.refused else EXIT_OK
 
 
 def _render_answers(answers: Sequence[Any], form: str, settings: Settings) -> str:

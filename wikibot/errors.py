@@ -1,7 +1,8 @@
 """Every error a person can meet, in one tree: each class carries its exit code and says what to do.
 
-Expected outcomes of a write (a conflict, a page the wiki refused, ``{{nobots}}``) are values
-(``ports.py``), not errors: a run goes on past them.  What is here stops a command, and
+Expected outcomes of a write (a conflict, a page or entity the wiki refused, ``{{nobots}}``)
+are values (``ports.Refused``, ``ports.Rejected``, ``ports.EditConflict``…), not errors: a run
+goes on past them.  What is here stops a command, and
 ``cli.main`` maps it to an exit code in one place, from ``exit_code``.
 
     WikibotError                       1   something stopped the command
@@ -17,8 +18,6 @@ Expected outcomes of a write (a conflict, a page the wiki refused, ``{{nobots}}`
         PageStoreError                 1   the wiki of the pages
         EntityStoreError               1   the Wikibase
         QueryEndpointError             1   the SPARQL endpoint
-      RefusedError                     1   the wiki refused one page or entity (an outcome)
-        PageRefusedError               1
       QueryError                       1   the endpoint refused the query itself
 
 The table of exit codes (``EXIT_CODES``) is what ``--help`` and the README show; a test keeps
@@ -123,21 +122,6 @@ class QueryEndpointError(UnreachableError):
     answer that is not a SPARQL result."""
 
     advice = ""
-
-
-class RefusedError(WikibotError):
-    """The wiki refused one page or entity (protected, blocked, filtered); an outcome for that page
-    or entity, reported, never the end of a run."""
-
-
-class PageRefusedError(RefusedError, PageStoreError):
-    """The wiki refused an edit: ``code`` is its error code, ``info`` its text."""
-
-    advice = ""
-
-    def __init__(self, title: str, code: str, info: str) -> None:
-        super().__init__(f"the wiki refused the edit of {title!r}: {code}: {info}")
-        self.title, self.code, self.info = title, code, info
 
 
 class QueryError(WikibotError):

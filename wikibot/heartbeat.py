@@ -69,7 +69,8 @@ def beats(runs: Iterable[Mapping[str, Any]]) -> list[Beat]:
         job, outcome = str(run["job"]), str(run.get("outcome") or "")
         beat = found.get(job, Beat(job))
         if outcome in SUCCESS_OUTCOMES:
-            beat = Beat(job, str(run["finished"]), describe_counts(run.get("counts") or {}),
+            notes = f"; {run['error']}" if run.get("error") else ""  # e.g. a page the wiki refused
+            beat = Beat(job, str(run["finished"]), describe_counts(run.get("counts") or {}) + notes,
                         beat.last_failure, beat.failure)
         elif outcome in FAILURE_OUTCOMES:
             reason = f"{outcome}: {run.get('error') or 'no reason recorded'}"

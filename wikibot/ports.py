@@ -57,7 +57,19 @@ class Denied:
     reason: str
 
 
-SaveOutcome = Saved | NoChange | EditConflict | Denied
+@dataclass(frozen=True)
+class Refused:
+    """The wiki refused the save (a protected page, an abuse or spam filter, a blocked account, a
+    read-only wiki): nothing was written.  ``code`` and ``info`` are the wiki's."""
+
+    code: str
+    info: str
+
+    def __str__(self) -> str:
+        return f"the wiki refused the edit: {self.code}: {self.info}"
+
+
+SaveOutcome = Saved | NoChange | EditConflict | Denied | Refused
 
 
 

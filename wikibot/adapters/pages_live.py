@@ -40,7 +40,7 @@ What goes over the wire, and why:
 * ``maxlag``, ``badtoken``, a lost session and a write whose fate is unknown (HTTP 5xx, a
   dropped connection: never resent, ``PageStoreError`` saying so) are handled as
   pywikibot_api.py says.  Any other refusal (a protected page, the spam filter, an abuse
-  filter, a block) raises ``PageRefusedError`` carrying the API's error code: nothing was
+  filter, a block) is ``Refused``, carrying the API's error code: nothing was
   written, and the other pages can go on.
 """
 
@@ -52,8 +52,7 @@ from typing import Any
 
 import pywikibot  # type: ignore[import-untyped]
 
-from ..errors import PageRefusedError as PageRefusedError
-from ..ports import Denied, EditConflict, NoChange, Page, PageStoreError, Saved, SaveOutcome
+from ..ports import Denied, EditConflict, NoChange, Page, PageStoreError, Refused, Saved, SaveOutcome
 from ..wikitext.bots import bots_denial
 from .pywikibot_api import DEFAULT_MAXLAG, DEFAULT_MAXLAG_RETRIES, DEFAULT_RETRIES, ApiClient
 
@@ -194,7 +193,8 @@ class LivePageStore:
             if err.code in CONFLICT_CODES:
                 log.info("edit of %r: %s (%s); the page moved on since it was read", title, err.code, err.info)
                 return EditConflict(self._current(title))
-            raise PageRefusedError(title, str(err.code), str(err.info)) from err
+            log.warning("edit of %r refused by the wiki: %s: %s", title, err.code, err.info)
+            return Refused(str(err.code), str(err.info))
         return self._saved(title, base, result)
 
     def _saved(self, title: str, base: Page | None, result: dict[str, Any]) -> SaveOutcome:
@@ -203,7 +203,7 @@ class LivePageStore:
             raise PageStoreError(f"edit of {title!r} answered neither success nor error: {result!r:.300}")
         if edit.get("result") != "Success":  # e.g. a CAPTCHA asked for, with result "Failure"
             details = {key: value for key, value in edit.items() if key != "result"}
-            raise PageRefusedError(title, str(edit.get("result")), f"{details!r:.300}")
+            return Refused(str(edit.get("result")), f"{details!r:.300}")
         if "nochange" in edit:
             return NoChange()
         revid, timestamp = int(edit["newrevid"]), str(edit["newtimestamp"])

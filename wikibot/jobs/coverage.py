@@ -11,7 +11,7 @@ from ..coverage.questions import Answer, Failure, Outcome, Question, ask_each, n
 from ..coverage.report import render_wiki
 from ..coverage.template import QueryContext
 from ..errors import UsageError
-from ..ports import EntityJson, EntityStore, PageStore, QueryEndpoint, QueryEndpointError, StateStore
+from ..ports import EntityJson, EntityStore, PageStore, QueryEndpoint, QueryEndpointError, Refused, Saved, StateStore
 from ..settings import Settings
 from ..wikibase.mapping import ResolvedMapping
 from ..wikibase.rdf import RdfPrefixes
@@ -60,6 +60,7 @@ class CoverageRun:
     published: bool | None = None  # None: not asked to publish
     page_text: str | None = None  # the report page's text, when asked to publish (or a dry run)
     current_text: str | None = None  # the page's text before
+    refused: str | None = None  # why the wiki refused to save the report page
 
     @property
     def answers(self) -> list[Answer]:
@@ -98,12 +99,16 @@ def coverage(settings: Settings, endpoint: QueryEndpoint, questions: Sequence[Qu
         assert run.page_text is not None
         changed = _changed_sections(run.current_text or "", run.outcomes, settings)
         summary = f"wikibot: coverage report updated ({', '.join(changed) or 'layout'})"
-        run.published = publish_report(pages, title, run.page_text, summary=summary)
+        outcome = publish_report(pages, title, run.page_text, summary=summary)
+        run.published = isinstance(outcome, Saved)
+        run.refused = str(outcome) if isinstance(outcome, Refused) else None
         counts = {"questions": len(run.answers), "rows": sum(len(a.result.rows) for a in run.answers),
                   "saved": int(run.published)}
         if run.failures:
             counts["failed"] = len(run.failures)
             log.finish("failed", counts, "not answered: " + not_answered(run.failures))
+        elif run.refused:
+            log.finish("problems", counts, f"{title}: {run.refused}")
         else:
             log.finish("ok", counts)
     return run

@@ -8,17 +8,17 @@ from dataclasses import dataclass
 
 from .. import heartbeat
 from ..errors import WikibotError
-from ..ports import PageStore, Saved, StateStore
+from ..ports import PageStore, SaveOutcome, StateStore
 from ..settings import Settings
 
 
-def publish_report(pages: PageStore, title: str, text: str, summary: str = "wikibot: sync report updated") -> bool:
-    """Save the report page when its text changed; True when it was saved."""
+def publish_report(pages: PageStore, title: str, text: str,
+                   summary: str = "wikibot: sync report updated") -> SaveOutcome | None:
+    """Save the report page when its text changed: what the wiki answered (None: unchanged, not saved)."""
     current = pages.fetch_pages([title])[title]
     if current is not None and current.text == text:
-        return False
-    outcome = pages.save_page(title, text, base=current, summary=summary)
-    return isinstance(outcome, Saved)
+        return None
+    return pages.save_page(title, text, base=current, summary=summary)
 
 
 @dataclass

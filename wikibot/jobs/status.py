@@ -36,5 +36,6 @@ def status(
         run = go()
         run.problems += [Problem.of(None, p.source.page, f"registry page: {p.reason}", ProblemCode.BOX_NOT_KEPT)
                          for p in loaded.problems if p.code is ProblemCode.MISSING_PAGE]
-        log.finish("ok" if run.clean else "problems", run.counts())
+        refused = "; ".join(f"{title}: {why}" for title, why in run.refused.items()) or None
+        log.finish("ok" if run.clean else "problems", run.counts(), refused)
     return run

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..coverage.index import QueryIndex, Watched
 from ..errors import QueryEndpointError
-from ..ports import EntityStore, PageStore, StateStore
+from ..ports import EntityStore, PageStore, Refused, Saved, StateStore
 from ..settings import Settings
 from ..sync.apply import Syncer, SyncResult
 from ..sync.plan import SyncPlan, plan_sync
@@ -40,7 +40,8 @@ class SyncRun:
         """Nothing for editors or operators to look at."""
         problems = self.result.problems if self.result else []
         late = self.result.late_conflicts if self.result else []
-        return not (self.plan.guards or self.plan.conflicts or late or problems or self.plan.invalid
+        refused = self.result.refused if self.result else {}
+        return not (self.plan.guards or self.plan.conflicts or late or problems or self.plan.invalid or refused
                     or any(p.problem for p in self.plan.entries))
 
     def counts(self) -> dict[str, int]:
@@ -89,8 +90,11 @@ def sync(
         run = SyncRun(plan, result)
         report_title = settings.sync.report_page
         if report_title:
-            run.report_changed = publish_report(pages, report_title, report_page(result, plan))
+            outcome = publish_report(pages, report_title, report_page(result, plan))
+            run.report_changed = isinstance(outcome, Saved)
             result.report_saved = run.report_changed
+            if isinstance(outcome, Refused):
+                result.refused[report_title] = str(outcome)
         counts = result.counts()
         if index is not None and watched is not None:
             try:
@@ -99,10 +103,12 @@ def sync(
                 counts["query_store"] = len(run.indexed)
             except QueryEndpointError as error:  # the wikis are in agreement; only the copy lags
                 run.index_error = str(error)
+        refused = "; ".join(f"{title}: {why}" for title, why in result.refused.items()) or None
         if plan.guards:  # the other pages were synced; these need a person: a failure on the heartbeat
-            log.finish("blocked", counts, _guarded(plan) + " (left alone; the other registry pages were synced)")
+            log.finish("blocked", counts, _guarded(plan) + " (left alone; the other registry pages were synced)"
+                       + (f"; {refused}" if refused else ""))
         else:
-            log.finish("ok" if run.clean else "problems", counts)
+            log.finish("ok" if run.clean else "problems", counts, refused)
     return run
 
 

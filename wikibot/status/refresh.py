@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..ports import Denied, EditConflict, Entity, EntityStore, NoChange, Page, PageStore, Saved
+from ..ports import Denied, EditConflict, Entity, EntityStore, NoChange, Page, PageStore, Refused, Saved
 from ..registry.models import Entry, EntryKind
 from ..registry.problems import Problem, ProblemCode
 from ..registry.titles import normalize_title
@@ -37,6 +37,7 @@ class StatusRun:
     problems: list[Problem] = field(default_factory=list)
     saved: list[str] = field(default_factory=list)  # titles
     retried: list[str] = field(default_factory=list)  # titles saved after a conflict
+    refused: dict[str, str] = field(default_factory=dict)  # title -> why the wiki refused the save
     dry_run: bool = False
 
     @property
@@ -160,9 +161,12 @@ class BoxRefresher:
                 if attempt == 2:
                     run.retried.append(plan.title)
                 return
-            if isinstance(outcome, (NoChange, Denied)):
+            if isinstance(outcome, (NoChange, Denied, Refused)):
                 if isinstance(outcome, Denied):
                     run.problems.append(_problem(plan.registry_id, plan.title, outcome.reason))
+                if isinstance(outcome, Refused):  # left alone; the other pages go on
+                    run.refused[plan.title] = str(outcome)
+                    run.problems.append(_problem(plan.registry_id, plan.title, f"box not saved: {outcome}"))
                 return
             assert isinstance(outcome, EditConflict)
             plan = self._plan(plan.title, outcome.current, targets.entries[plan.title], targets.view)

@@ -29,6 +29,7 @@ from ..ports import (
     Page,
     PageStore,
     Patched,
+    Refused,
     Rejected,
     Saved,
     StateStore,
@@ -60,6 +61,7 @@ class SyncResult:
     written_back: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # entries not (fully) synced, and why
     late_conflicts: list[tuple[EntryPlan, Conflict]] = field(default_factory=list)  # found on a retry
+    refused: dict[str, str] = field(default_factory=dict)  # page -> why the wiki refused to save it
     report_saved: bool = False
 
     @property
@@ -72,7 +74,7 @@ class SyncResult:
                 "items_updated": len(self.items_updated), "retired": len(self.retired),
                 "pages_edited": len(self.pages_edited), "written_back": len(self.written_back),
                 "conflicts": len(self.plan.conflicts) + len(self.late_conflicts),
-                "problems": len(self.problems), "invalid": len(self.plan.invalid)}
+                "problems": len(self.problems), "invalid": len(self.plan.invalid), "refused": len(self.refused)}
 
     def problem(self, registry_id: str | None, page: str | None, reason: str, line: int = 0) -> None:
         self.problems.append(Problem.of(registry_id, page, reason, ProblemCode.NOT_SYNCED, line=line))
@@ -319,6 +321,13 @@ class Syncer:
         if isinstance(outcome, Denied):
             for entry_plan in changing:
                 run.result.problem(entry_plan.registry_id, title, f"not written: {outcome.reason}", entry_plan.line)
+            return
+        if isinstance(outcome, Refused):  # the page is left alone; the other pages go on
+            run.result.refused[title] = str(outcome)
+            self.progress(f"{title}: {outcome}")
+            for entry_plan in changing:
+                run.result.problem(entry_plan.registry_id, title, f"not written to the page: {outcome}",
+                                   entry_plan.line)
             return
         if isinstance(outcome, Saved):
             run.result.pages_edited.append(title)

@@ -145,6 +145,8 @@ def report_page(result: SyncResult | None, plan: SyncPlan) -> str:
                    "removed"),
         ("In the Wikibase only", plan.wikibase_only, lambda i: f"* {show_text(i)}"),
         ("Pages not acted on", plan.guards, lambda g: f"* {_page_link(g.page)}: {show_text(g.reason)}"),
+        ("Pages the wiki refused to save", sorted(result.refused.items()) if result else [],
+         lambda r: f"* {_page_link(r[0])}: {show_text(r[1])}"),
     ]
     for heading, rows, render in sections:
         lines += ["", f"== {heading} =="]
