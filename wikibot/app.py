@@ -85,7 +85,7 @@ class _CountedPages:
         return self.store.fetch_pages(titles)
 
     def save_page(self, title: str, text: str, *, base: Page | None, summary: str) -> SaveOutcome:
-        if summary == heartbeat.SUMMARY:  # the run's own record, also saved after a failure: not its work
+        if summary.startswith(heartbeat.SUMMARY):  # the run's own record, also saved after a failure: not its work
             return self.store.save_page(title, text, base=base, summary=summary)
         with self.writes.counting():
             return self.store.save_page(title, text, base=base, summary=summary)

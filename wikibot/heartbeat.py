@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import mwparserfromhell
 
-from .wikitext.escape import show_cell, unescape_value
+from .wikitext.escape import shorten, show_cell, unescape_value
 
 SUCCESS_OUTCOMES = frozenset({"ok", "problems"})
 FAILURE_OUTCOMES = frozenset({"failed", "blocked"})
@@ -39,6 +39,7 @@ class Beat:
     last_failure: str | None = None
     failure: str = ""
     note: str = ""  # why a beat read from the page was not taken as it stood (not on the page)
+    from_log: bool = field(default=False, compare=False)  # read from the run log (exact), not the page
 
     def success_time(self) -> dt.datetime | None:
         return _time(self.last_success)
@@ -71,10 +72,10 @@ def beats(runs: Iterable[Mapping[str, Any]]) -> list[Beat]:
         if outcome in SUCCESS_OUTCOMES:
             notes = f"; {run['error']}" if run.get("error") else ""  # e.g. a page the wiki refused
             beat = Beat(job, str(run["finished"]), describe_counts(run.get("counts") or {}) + notes,
-                        beat.last_failure, beat.failure)
+                        beat.last_failure, beat.failure, from_log=True)
         elif outcome in FAILURE_OUTCOMES:
             reason = f"{outcome}: {run.get('error') or 'no reason recorded'}"
-            beat = Beat(job, beat.last_success, beat.did, str(run["finished"]), reason)
+            beat = Beat(job, beat.last_success, beat.did, str(run["finished"]), reason, from_log=True)
         found[job] = beat
     return [found[job] for job in sorted(found)]
 
@@ -123,6 +124,45 @@ def parse_age(text: str) -> dt.timedelta:
     return dt.timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
 
 
+def _failing(beat: Beat) -> bool:
+    """True when the job's last run failed (its last failure is later than its last success)."""
+    failure, success = _time(beat.last_failure), beat.success_time()
+    return failure is not None and (success is None or failure >= success)
+
+
+def _notes(beat: Beat) -> str:
+    """What a successful run left alone, as its line on the page says it (after the counts)."""
+    return shorten(" ".join(beat.did.split()), MAX_CELL).partition("; ")[2]
+
+
+def what_changed(on_page: Iterable[Beat], now_beats: Iterable[Beat], refresh: dt.timedelta) -> str | None:
+    """Why the heartbeat page must be saved, for its edit summary, or None: a run that changed no
+    job's state saves nothing.  A job's state is succeeding or failing (with its reason); beyond a
+    change of state, the page is refreshed when a job's last success on it is ``refresh`` older than
+    the run log's."""
+    shown = {beat.job: beat for beat in on_page}
+    changes = []
+    for beat in now_beats:
+        old = shown.get(beat.job)
+        if old is None:
+            changes.append(f"{beat.job}: first run")
+        elif _failing(beat):
+            reason = shorten(" ".join(beat.failure.split()), MAX_CELL)
+            if not _failing(old):
+                changes.append(f"{beat.job}: failing: {beat.failure}")
+            elif reason != " ".join(old.failure.split()):
+                changes.append(f"{beat.job}: failing, for another reason: {beat.failure}")
+        elif _failing(old) or old.success_time() is None:
+            changes.append(f"{beat.job}: succeeding again")
+        elif _notes(beat) != _notes(old):  # something left alone (a page the wiki refused), or no more
+            changes.append(f"{beat.job}: {_notes(beat) or 'nothing left alone any more'}")
+        else:
+            then, last = old.success_time(), beat.success_time()
+            if then is not None and last is not None and last - then >= refresh:
+                changes.append(f"{beat.job}: refreshed")
+    return "; ".join(changes) or None
+
+
 def trusted(page: Iterable[Beat], log: Iterable[Beat], now: dt.datetime) -> list[Beat]:
     """The beats ``health`` may believe.  The heartbeat page can be edited by anyone: where this
     machine's run log knows a job, the run log says when it last succeeded; a success the page
@@ -135,7 +175,7 @@ def trusted(page: Iterable[Beat], log: Iterable[Beat], now: dt.datetime) -> list
             note = "" if logged.last_success == beat.last_success else (
                 f" (the heartbeat page says {beat.last_success or 'never'}; the run log is believed)")
             result.append(Beat(logged.job, logged.last_success, logged.did, logged.last_failure, logged.failure,
-                               note))
+                               note, from_log=True))
             continue
         success = beat.success_time()
         if success is not None and success > now + SKEW:
@@ -155,8 +195,10 @@ class Health:
 
 
 def check(found: Iterable[Beat], now: dt.datetime, max_age: dt.timedelta,
-          jobs: Iterable[str] = ()) -> list[Health]:
-    """Per job (``jobs``, else every job on the page): healthy when it succeeded within ``max_age``."""
+          jobs: Iterable[str] = (), refresh: dt.timedelta = dt.timedelta(0)) -> list[Health]:
+    """Per job (``jobs``, else every job on the page): healthy when it succeeded within ``max_age``.
+    A success read from the page alone (not from the run log) may be ``refresh`` older than the real
+    last success, as the page is saved only when something changed or a refresh is due."""
     by_job = {beat.job: beat for beat in found}
     result = []
     for job in list(jobs) or sorted(by_job):
@@ -167,7 +209,7 @@ def check(found: Iterable[Beat], now: dt.datetime, max_age: dt.timedelta,
             result.append(Health(job, False, f"{job}: never succeeded{beat.note}{failure}"))
             continue
         age = now - success
-        if age <= max_age:
+        if age <= max_age + (dt.timedelta(0) if beat.from_log else refresh):
             result.append(Health(job, True, f"{job}: ok, last success {beat.last_success} ({_show(age)} ago): "
                                             f"{beat.did}{beat.note}"))
         else:

@@ -13,6 +13,7 @@ Credentials never appear here: live runs log in through pywikibot's own configur
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tomllib
@@ -23,6 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError as ConfigError
+from .heartbeat import parse_age
 from .registry.kinds import KINDS, with_status_box
 from .registry.models import EntryKind
 from .registry.titles import normalize_title, title_problem
@@ -143,9 +145,24 @@ class StatusSettings(_Section):
 class HeartbeatSettings(_Section):
     page: str | None = Field(
         default="Registry/Bot status",
-        description="Page recording, per job, the last success, what it did and the last failure "
-                    "(saved once per run); empty: no heartbeat page (health reads the run log).",
+        description="Page recording, per job, the last success, what it did and the last failure; "
+                    "empty: no heartbeat page (health reads the run log).",
     )
+    refresh: str = Field(
+        default="24h",
+        description="The page is saved when a job's state changes (succeeding <-> failing, a new reason) "
+                    "and, beyond that, when its last saved success is older than this (24h, 90m, 2d): a "
+                    "run that changes nothing saves nothing more often.",
+    )
+
+    @field_validator("refresh")
+    @classmethod
+    def _an_age(cls, value: str) -> str:
+        parse_age(value)
+        return value
+
+    def refresh_interval(self) -> dt.timedelta:
+        return parse_age(self.refresh)
 
 
 class QuerySettings(_Section):

@@ -90,7 +90,7 @@ def test_boxes_are_brought_in_line_changing_only_owned_parameters_and_a_second_r
     edits = saves(workspace)
     code, out = status(workspace)
     assert code == 0 and "saved 0, 6 current" in out
-    assert saves(workspace) == [*edits, HEARTBEAT]  # nothing but the heartbeat, once
+    assert saves(workspace) == edits  # nothing, the heartbeat included (no job's state changed)
 
 
 def test_a_change_in_the_wikibase_reaches_the_box(workspace: Path) -> None:
@@ -104,7 +104,7 @@ def test_a_change_in_the_wikibase_reaches_the_box(workspace: Path) -> None:
     code, out = status(workspace)
     assert code == 0 and "status: Implementation → Under review" in out
     assert "| status       = Under review\n" in text(workspace, "Wikimedia CEE Hub")
-    assert saves(workspace)[edits:] == ["Wikimedia CEE Hub", HEARTBEAT]
+    assert saves(workspace)[edits:] == ["Wikimedia CEE Hub"]  # the heartbeat: the job's state did not change
 
 
 def test_a_nobots_page_and_a_page_without_a_box_in_report_mode_are_left_alone_and_listed(workspace: Path) -> None:
@@ -219,3 +219,31 @@ def test_a_run_stopped_by_a_bug_is_logged_as_failed_and_shown_on_the_heartbeat(w
     beats = {b.job: b for b in heartbeat.parse(text(workspace, HEARTBEAT))}
     assert beats["status"].failure.startswith("failed: RuntimeError: a bug while saving ")
     state.close()
+
+
+@pytest.mark.parametrize("damage", ["missing", "blanked", "unparsable"])
+def test_boxes_that_depend_on_a_registry_page_a_guard_left_alone_are_left_as_they_are(
+        workspace: Path, damage: str) -> None:
+    """Issue 17: the guards of sync hold for status: with Partnerships/Registry gone, no hub's box
+    says "partnerships: 1 → 0", nor "0 → 1" when the page is back."""
+    assert status(workspace)[0] == 0
+    boxes = {title: text(workspace, title) for title in BOX_PAGES}
+    partnerships = workspace / "pages" / "Partnerships" / "Registry.wiki"
+    original = partnerships.read_text(encoding="utf-8")
+    if damage == "missing":
+        partnerships.unlink()
+    elif damage == "blanked":
+        partnerships.write_text("This page was blanked.\n", encoding="utf-8")
+    else:
+        partnerships.write_text(original.replace("}}", "", 1), encoding="utf-8")
+    edits = saves(workspace)
+    code, out = status(workspace)
+    assert code == 1 and "Partnerships/Registry is left alone" in out
+    hubs = [title for title in BOX_PAGES if "{{Hub status" in boxes[title]]
+    for title in hubs:
+        assert text(workspace, title) == boxes[title], title
+    assert not [t for t in saves(workspace)[len(edits):] if t in hubs]
+    partnerships.write_text(original, encoding="utf-8")  # back: nothing to change either
+    code, out = status(workspace)
+    assert code == 0, out
+    assert {title: text(workspace, title) for title in BOX_PAGES} == boxes

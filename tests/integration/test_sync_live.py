@@ -275,3 +275,35 @@ def test_a_full_run_never_prints_or_stores_the_password(live: Live, tmp_path: Pa
     logs = list((pywikibot_dir() / "logs").glob("*")) if (pywikibot_dir() / "logs").is_dir() else []
     assert not any(secret in log.read_text(encoding="utf-8", errors="replace") for log in logs for secret in secrets)
     assert "created 87 items" in "".join(printed)  # it did log in and write
+
+
+def test_a_bot_that_changes_nothing_saves_nothing_run_after_run(live: Live, tmp_path: Path) -> None:
+    """Issue 17: ``wikibot run sync status coverage`` repeated on an unchanged registry, on the real
+    MediaWiki, makes no edit after the first run (the heartbeat included: no job's state changed,
+    and its refresh is far beyond the test); then one change makes exactly the edits it needs."""
+    import io
+
+    from wikibot.cli import main
+
+    config = _operator_config(live, tmp_path / "operator", '[heartbeat]\nrefresh = "30d"\n')
+    kept = (*TITLES, REPORT, "Registry/Bot status", "Registry/Coverage")
+
+    def bot_edits() -> dict[str, int]:
+        return {title: sum(1 for r in _revisions(live.wiki, title) if r["user"] == live.wiki.bot.name)
+                for title in kept}
+
+    def run_all() -> None:
+        out = io.StringIO()
+        main(["run", "sync", "status", "coverage", "--config", str(config)], out=out)
+
+    run_all()
+    first = bot_edits()
+    assert all(first[title] >= 1 for title in kept), first  # every page written by the first run
+    for _ in range(10):
+        run_all()
+    assert bot_edits() == first  # ten more runs: not one edit
+    live.wikibase_edit("south-asia-hub", "pilot")  # one change in the Wikibase
+    run_all()
+    after = bot_edits()
+    changed = {title: after[title] - first[title] for title in kept if after[title] != first[title]}
+    assert changed == {HUBS: 1, "Registry/Coverage": 1}, changed  # the page it is on, the answers it changes

@@ -33,4 +33,4 @@ def health(settings: Settings, pages: PageStore, state: StateStore, *, now: dt.d
         source = f"the heartbeat page {title!r}" + ("" if page is not None else " (missing)")
     else:
         found, source = heartbeat.beats(state.runs()), "the run log"
-    return HealthReport(source, heartbeat.check(found, now, max_age, jobs))
+    return HealthReport(source, heartbeat.check(found, now, max_age, jobs, settings.heartbeat.refresh_interval()))

@@ -10,6 +10,7 @@ from .. import heartbeat
 from ..errors import WikibotError
 from ..ports import PageStore, SaveOutcome, StateStore
 from ..settings import Settings
+from ..wikitext.escape import escape_summary, shorten
 
 
 def publish_report(pages: PageStore, title: str, text: str,
@@ -52,12 +53,18 @@ def logged_run(settings: Settings, pages: PageStore, state: StateStore, job: str
 
 
 def _beat(settings: Settings, pages: PageStore, state: StateStore, *, quiet: bool) -> None:
+    """Save the heartbeat page when a job's state changed (or a refresh is due), saying what changed."""
     title = settings.heartbeat.page
     if not title:
         return
     try:
-        publish_report(pages, title, heartbeat.render(heartbeat.beats(state.runs())),
-                       summary=heartbeat.SUMMARY)
+        beats = heartbeat.beats(state.runs())
+        current = pages.fetch_pages([title])[title]
+        changed = heartbeat.what_changed(heartbeat.parse(current.text) if current is not None else [], beats,
+                                         settings.heartbeat.refresh_interval())
+        if changed is not None:
+            publish_report(pages, title, heartbeat.render(beats),
+                           summary=escape_summary(shorten(f"{heartbeat.SUMMARY}: {changed}", 400)))
     except Exception:  # after a failure, the failure is what the caller must see
         if not quiet:
             raise

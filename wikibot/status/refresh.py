@@ -180,12 +180,18 @@ class BoxRefresher:
 
 def refresh(entries: Iterable[Entry], entities: EntityStore, refresher: BoxRefresher, *, mapping: ResolvedMapping,
             kinds: Iterable[EntryKind], forbidden: Iterable[str], prefixes: Sequence[str] = (),
-            dry_run: bool = False) -> StatusRun:
-    """Read the items of ``entries`` and their pages; plan every box; save the changed ones."""
+            dry_run: bool = False, hold: Mapping[str, str] = {}) -> StatusRun:
+    """Read the items of ``entries`` and their pages; plan every box; save the changed ones.
+    ``hold``: registry id -> why its box is left as it is (it depends on a registry page a guard
+    left alone)."""
     entries = list(entries)
     fetched = entities.fetch_entities(sorted({e.item for e in entries if e.item}))
     view, unreadable = wikibase_view(entries, fetched, mapping)
     targets = place_boxes(view, kinds, forbidden, prefixes)
+    held = [title for title, entry in targets.entries.items() if entry.id in hold]
+    for title in held:
+        entry = targets.entries.pop(title)
+        targets.problems.append(_problem(entry.id, title, f"box left as it is: {hold[entry.id]}"))
     read = refresher.pages.fetch_pages(list(targets.entries)) if targets.entries else {}
     run = StatusRun(refresher.plan(targets, read), unreadable + targets.problems, dry_run=dry_run)
     if not dry_run:
