@@ -41,6 +41,7 @@ from .sync.report import plan_json, plan_text
 
 __all__ = ["EXIT_LOCKED", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "main", "run"]
 RUNNABLE = ("validate", "sync", "status", "coverage", "health")  # what 'wikibot run' runs, in any order
+LOGGED_JOBS = ("sync", "status", "coverage")  # the jobs whose runs the run log and the heartbeat keep
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,6 +62,9 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
         "--config", type=Path, metavar="FILE",
         help="configuration file (default: $WIKIBOT_CONFIG, else wikibot.toml in the workspace)",
     )
+    parser.add_argument("--log-format", choices=("text", "json"), default=argparse.SUPPRESS,
+                        help="messages on stderr as text, or one JSON object a line (also accepted before "
+                             "the command)")
 
 
 def _add_run_options(parser: argparse.ArgumentParser, dry_run: str) -> None:
@@ -156,8 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_options(health)
     health.add_argument("--max-age", type=_age, default="26h", metavar="AGE",
                         help="how old a last success may be: 26h, 90m, 2d (default: 26h)")
-    health.add_argument("--job", action="append", default=[], metavar="JOB",
-                        help="check only this job (repeatable; default: every job on the heartbeat)")
+    health.add_argument("--job", action="append", default=[], metavar="JOB", choices=LOGGED_JOBS,
+                        help=f"check only this job: {', '.join(LOGGED_JOBS)} (repeatable; default: every job "
+                             "on the heartbeat)")
     health.set_defaults(handler=_health)
 
     cover = commands.add_parser(
@@ -210,11 +215,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run each JOB in the order given, as its own command would with its defaults "
                     "('coverage' publishes the report page; its tables are not printed). Each job takes "
                     "its own lock, so a job still running from the last schedule makes that job exit 3 "
-                    "and the others run. Exit code: the highest of the jobs' (0 when all were fine).",
+                    "and the others run. Exit code: the highest of the jobs' (0 when all were fine); with "
+                    "--exit-on new, a job that needs a person for nothing new since its last run counts "
+                    "as fine, so that a scheduler mails about a conflict once, not every half hour.",
     )
     _add_config_options(runner)
     runner.add_argument("jobs", nargs="+", choices=RUNNABLE, metavar="JOB",
                         help=f"jobs to run: {', '.join(RUNNABLE)}")
+    runner.add_argument("--dry-run", action="store_true",
+                        help="run each job as a dry run: print what it would write, and write nothing")
+    runner.add_argument("--exit-on", choices=("any", "new"), default="any",
+                        help="'any' (default): exit 1 whenever a job needs a person; 'new': only when what it "
+                             "needs a person for changed since that job's last run (sync, status, coverage; "
+                             "kept in the run log); usage errors (2) and locks (3) are always said"),
     runner.set_defaults(handler=_run_jobs)
 
     init = commands.add_parser(
@@ -502,6 +515,9 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+DRY_RUNNABLE = ("sync", "status", "coverage")  # the jobs of 'run' that have a dry run
+
+
 def _run_jobs(args: argparse.Namespace, out: TextIO) -> int:
     common = [*(["--workspace", str(args.workspace)] if args.workspace else []),
               *(["--config", str(args.config)] if args.config else [])]
@@ -509,13 +525,28 @@ def _run_jobs(args: argparse.Namespace, out: TextIO) -> int:
     for job in args.jobs:
         print(f"== wikibot {job}", file=out)
         logs = ["--log-format", args.log_format]
+        dry = ["--dry-run"] if args.dry_run and job in DRY_RUNNABLE else []
         if job == "coverage":
-            code = main([*logs, "coverage", "--publish", "--format", "csv", *common], out=io.StringIO())
+            code = main([*logs, "coverage", "--publish", *dry, "--format", "csv", *common], out=io.StringIO())
         else:
-            code = main([*logs, job, *common], out=out)
+            code = main([*logs, job, *dry, *common], out=out)
+        if code == EXIT_PROBLEMS and args.exit_on == "new" and not dry and _nothing_new(args, job):
+            print(f"== wikibot {job}: exit 1, for nothing new since its last run (--exit-on new: counted as 0)",
+                  file=out)
+            continue
         print(f"== wikibot {job}: exit {code}", file=out)
         worst = max(worst, code)
     return worst
+
+
+def _nothing_new(args: argparse.Namespace, job: str) -> bool:
+    """True when the job's last run needs a person for the very things its run before did."""
+    try:
+        with App(_settings(args)) as app:
+            runs = [r for r in app.state.runs(job) if not r["dry_run"] and r["finished"]]
+    except WikibotError:
+        return False
+    return len(runs) >= 2 and runs[-1]["attention"] is not None and runs[-1]["attention"] == runs[-2]["attention"]
 
 
 def _lock_name(args: argparse.Namespace) -> str | None:

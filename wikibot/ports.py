@@ -226,12 +226,15 @@ class StateStore(Protocol):
         """Open a run in the run log; returns its id."""
         ...
 
-    def finish_run(self, run_id: int, *, outcome: str, counts: dict[str, int], error: str | None = None) -> None:
-        """Close a run: ``outcome`` ok / problems / blocked / failed, with what it did."""
+    def finish_run(self, run_id: int, *, outcome: str, counts: dict[str, int], error: str | None = None,
+                   attention: str | None = None) -> None:
+        """Close a run: ``outcome`` ok / problems / blocked / failed, with what it did; ``attention``: a
+        digest of what needs a person after it (the same digest twice: nothing new)."""
         ...
 
     def runs(self, job: str | None = None) -> list[dict[str, Any]]:
-        """The run log, oldest first: id, job, dry_run, started, finished, outcome, counts, error."""
+        """The run log, oldest first: id, job, dry_run, started, finished, outcome, counts, error,
+        attention."""
         ...
 
 

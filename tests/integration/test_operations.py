@@ -192,3 +192,49 @@ def test_on_a_terminal_progress_is_one_line_rewritten_in_place(workspace: Path,
     piped = io.StringIO()
     assert main(["sync", "--workspace", str(workspace)], out=piped) == 0
     assert "\x1b" not in piped.getvalue()  # not a terminal: plain lines
+
+
+def test_run_with_exit_on_new_says_a_persisting_conflict_once(workspace: Path) -> None:
+    """Issue 17: a scheduler that mails on failure hears of a conflict once, not every half hour."""
+    from tests.wikibase_support import set_hub_status
+    from wikibot.adapters.entity_local import LocalEntityStore
+    from wikibot.adapters.workspace import LocalPageStore
+    from wikibot.wikibase.instance import InstanceIds
+    from wikibot.wikitext.registry_page import parse_registry_page, patch_entry
+
+    assert run("sync", "--workspace", str(workspace))[0] == 0
+    mapping = InstanceIds.parse((workspace / "wikibase-ids.json").read_text(encoding="utf-8")).resolved()
+    editor = LocalPageStore(workspace, user="An editor")
+
+    def conflict(registry_id: str) -> None:
+        page = editor.fetch_pages(["Hubs/Registry"])["Hubs/Registry"]
+        assert page is not None
+        item = next(e.item for e in parse_registry_page(page.text, "Hubs/Registry").entries if e.id == registry_id)
+        editor.save_page("Hubs/Registry", patch_entry(page.text, registry_id, {"status": "implementation"}),
+                         base=page, summary="an editor")
+        set_hub_status(LocalEntityStore(workspace), mapping, str(item), "dormant")
+
+    conflict("eseap-hub")
+    codes = [run("run", "sync", "--exit-on", "new", "--workspace", str(workspace)) for _ in range(3)]
+    assert [code for code, _ in codes] == [1, 0, 0]
+    assert "nothing new since its last run" in codes[1][1]
+    assert run("run", "sync", "--workspace", str(workspace))[0] == 1  # without it: every time
+    conflict("south-asia-hub")  # something new needs a person
+    assert run("run", "sync", "--exit-on", "new", "--workspace", str(workspace))[0] == 1
+    assert run("run", "sync", "--exit-on", "new", "--workspace", str(workspace))[0] == 0
+
+
+def test_run_dry_run_writes_nothing_and_options_go_after_the_command(workspace: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    before = saves(workspace)
+    code, out = run("run", "sync", "status", "coverage", "--dry-run", "--log-format", "json",
+                    "--workspace", str(workspace))
+    assert code in (0, 1) and saves(workspace) == before
+    assert "sync (dry run)" in out
+    assert all(line.startswith("{") for line in capsys.readouterr().err.splitlines() if line)
+
+
+def test_health_of_a_job_that_does_not_exist_is_a_usage_error(workspace: Path) -> None:
+    with pytest.raises(SystemExit) as usage:
+        run("health", "--job", "nosuch", "--workspace", str(workspace))
+    assert usage.value.code == 2

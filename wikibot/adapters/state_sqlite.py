@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS runs (
     finished TEXT,
     outcome TEXT,
     counts TEXT,
-    error TEXT
+    error TEXT,
+    attention TEXT
 );
 CREATE TABLE IF NOT EXISTS creating (
     registry_id TEXT PRIMARY KEY,
@@ -74,6 +75,9 @@ class SqliteStateStore:
                 connection.execute("PRAGMA journal_mode=WAL")
                 connection.execute("PRAGMA synchronous=FULL")
                 connection.executescript(SCHEMA)
+                columns = {row[1] for row in connection.execute("PRAGMA table_info(runs)")}
+                if "attention" not in columns:  # a state made by an earlier version
+                    connection.execute("ALTER TABLE runs ADD COLUMN attention TEXT")
             except (OSError, sqlite3.Error) as error:
                 raise StateStoreError(f"cannot open the sync state {self.path}: {error}", self.path) from error
             self._connection = connection
@@ -138,19 +142,21 @@ class SqliteStateStore:
         except sqlite3.Error as error:
             raise StateStoreError(f"cannot write the run log {self.path}: {error}", self.path) from error
 
-    def finish_run(self, run_id: int, *, outcome: str, counts: dict[str, int], error: str | None = None) -> None:
+    def finish_run(self, run_id: int, *, outcome: str, counts: dict[str, int], error: str | None = None,
+                   attention: str | None = None) -> None:
         try:
             with self._transaction() as db:
-                db.execute("UPDATE runs SET finished = ?, outcome = ?, counts = ?, error = ? WHERE id = ?",
-                           (_now(), outcome, json.dumps(counts, sort_keys=True), error, run_id))
+                db.execute("UPDATE runs SET finished = ?, outcome = ?, counts = ?, error = ?, attention = ? "
+                           "WHERE id = ?",
+                           (_now(), outcome, json.dumps(counts, sort_keys=True), error, attention, run_id))
         except sqlite3.Error as problem:
             raise StateStoreError(f"cannot write the run log {self.path}: {problem}", self.path) from problem
 
     def runs(self, job: str | None = None) -> list[dict[str, Any]]:
         """The run log, oldest first (for the heartbeat and ``health``)."""
-        query = "SELECT id, job, dry_run, started, finished, outcome, counts, error FROM runs"
+        query = "SELECT id, job, dry_run, started, finished, outcome, counts, error, attention FROM runs"
         rows = self._read(query + (" WHERE job = ?" if job else "") + " ORDER BY id", (job,) if job else (), "run log")
-        keys = ("id", "job", "dry_run", "started", "finished", "outcome", "counts", "error")
+        keys = ("id", "job", "dry_run", "started", "finished", "outcome", "counts", "error", "attention")
         found = [dict(zip(keys, row, strict=True)) for row in rows]
         for run in found:
             run["counts"] = json.loads(str(run["counts"])) if run["counts"] else {}

@@ -108,7 +108,7 @@ def coverage(settings: Settings, endpoint: QueryEndpoint, questions: Sequence[Qu
             counts["failed"] = len(run.failures)
             log.finish("failed", counts, "not answered: " + not_answered(run.failures))
         elif run.refused:
-            log.finish("problems", counts, f"{title}: {run.refused}")
+            log.finish("problems", counts, f"{title}: {run.refused}", attention=[f"refused {title} {run.refused}"])
         else:
             log.finish("ok", counts)
     return run

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .. import heartbeat
@@ -30,8 +31,14 @@ class RunLog:
     run_id: int
     finished: bool = False
 
-    def finish(self, outcome: str, counts: dict[str, int], error: str | None = None) -> None:
-        self.state.finish_run(self.run_id, outcome=outcome, counts=counts, error=error)
+    def finish(self, outcome: str, counts: dict[str, int], error: str | None = None,
+               attention: Iterable[str] = ()) -> None:
+        """Close the run; ``attention``: what needs a person after it, one line a thing (its digest is
+        kept, so that a scheduler can tell a new problem from one it was told about)."""
+        lines = sorted(set(attention) | ({f"{outcome}: {error}"} if outcome in heartbeat.FAILURE_OUTCOMES else set()))
+        digest = hashlib.sha256("\n".join(lines).encode("utf-8", "backslashreplace")).hexdigest()[:16] if lines \
+            else None
+        self.state.finish_run(self.run_id, outcome=outcome, counts=counts, error=error, attention=digest)
         self.finished = True
 
 

@@ -44,9 +44,9 @@ def status(
         refused = "; ".join(f"{title}: {why}" for title, why in run.refused.items()) or None
         if guards:  # boxes were left as they are: a registry page needs a person, as for sync
             log.finish("blocked", run.counts(), "; ".join(f"{g.page}: {g.reason}" for g in guards)
-                       + " (the boxes that depend on it left as they are)")
+                       + " (the boxes that depend on it left as they are)", attention=run.attention())
         else:
-            log.finish("ok" if run.clean else "problems", run.counts(), refused)
+            log.finish("ok" if run.clean else "problems", run.counts(), refused, attention=run.attention())
     return run
 
 

@@ -44,6 +44,21 @@ class SyncRun:
         return not (self.plan.guards or self.plan.conflicts or late or problems or self.plan.invalid or refused
                     or any(p.problem for p in self.plan.entries))
 
+    def attention(self) -> list[str]:
+        """What needs a person after this run, one line a thing (for telling new things from known ones)."""
+        plan, result = self.plan, self.result
+        lines = [f"conflict {p.registry_id} {c.field} {c.page!r} {c.wikibase!r}"
+                 for p, c in [*plan.conflicts, *(result.late_conflicts if result else [])]]
+        lines += [f"skip {p.registry_id} {p.problem}" for p in plan.entries if p.problem]
+        lines += [f"invalid {p}" for p in plan.invalid]
+        lines += [f"guard {g.page} {g.reason}" for g in plan.guards]
+        lines += [f"removed {r.registry_id}" for r in plan.removed]
+        lines += [f"excluded {title}" for title in plan.denied]
+        if result is not None:
+            lines += [f"problem {p.registry_id} {p.page} {p.reason}" for p in result.problems]
+            lines += [f"refused {title} {why}" for title, why in result.refused.items()]
+        return lines
+
     def counts(self) -> dict[str, int]:
         if self.result is not None:
             return self.result.counts()
@@ -84,7 +99,7 @@ def sync(
                     settings.wiki.index_url, titles, settings.registry.retired_ids, progress)
     with logged_run(settings, pages, state, "sync") as log:
         if plan.blocked:
-            log.finish("blocked", {}, _guarded(plan))
+            log.finish("blocked", {}, _guarded(plan), attention=SyncRun(plan).attention())
             return SyncRun(plan)
         result = syncer.apply(plan, read, retire=retire, entities=fetched)
         run = SyncRun(plan, result)
@@ -106,9 +121,9 @@ def sync(
         refused = "; ".join(f"{title}: {why}" for title, why in result.refused.items()) or None
         if plan.guards:  # the other pages were synced; these need a person: a failure on the heartbeat
             log.finish("blocked", counts, _guarded(plan) + " (left alone; the other registry pages were synced)"
-                       + (f"; {refused}" if refused else ""))
+                       + (f"; {refused}" if refused else ""), attention=run.attention())
         else:
-            log.finish("ok" if run.clean else "problems", counts, refused)
+            log.finish("ok" if run.clean else "problems", counts, refused, attention=run.attention())
     return run
 
 

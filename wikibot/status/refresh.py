@@ -49,6 +49,12 @@ class StatusRun:
         """Nothing for editors or operators to look at."""
         return not self.problems and all(p.action in (Action.SAVE, Action.CURRENT) for p in self.plans)
 
+    def attention(self) -> list[str]:
+        """What needs a person after this run, one line a thing."""
+        return [*(f"problem {p.registry_id} {p.page} {p.reason}" for p in self.problems),
+                *(f"{p.action.value} {p.title} {p.reason}" for p in self.plans
+                  if p.action not in (Action.SAVE, Action.CURRENT))]
+
     def counts(self) -> dict[str, int]:
         actions = Counter(p.action for p in self.plans)
         return {"pages": len(self.plans), "saved": len(self.saved), "to_save": actions[Action.SAVE],
