@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -89,9 +90,26 @@ def test_a_wiki_that_does_not_answer_is_exit_1_not_a_usage_error(
 
 def test_a_corrupt_local_file_is_named_and_exits_2(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run("bootstrap", "--workspace", str(workspace))
-    counters = workspace / "entities" / "counters.json"
-    counters.write_text("{not json", encoding="utf-8")
+    item = workspace / "entities" / "Q1.json"
+    item.write_text('[{"revid": 1, "entity": {', encoding="utf-8")  # cut short
     code, _ = run("sync", "--workspace", str(workspace))
     err = capsys.readouterr().err
     assert code == errors.EXIT_USAGE
-    assert str(counters) in err and "Traceback" not in err
+    assert str(item) in err and "Traceback" not in err
+
+
+def test_a_corrupt_counter_file_is_rebuilt_from_the_entities_not_a_stop(
+        workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """counters.json only says which ids were given out; the entities say it too (ids are never reused)."""
+    run("bootstrap", "--workspace", str(workspace))
+    entities = workspace / "entities"
+    before = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in entities.glob("*.json")
+              if p.name != "counters.json"}
+    (entities / "counters.json").write_text("{not json", encoding="utf-8")
+    code, _ = run("sync", "--workspace", str(workspace))
+    assert code == errors.EXIT_OK, capsys.readouterr().err
+    for name, history in before.items():  # every item the sync created is a new one
+        after = json.loads((entities / name).read_text(encoding="utf-8"))
+        assert after[:len(history)] == history, f"{name} was overwritten"
+    counters = json.loads((entities / "counters.json").read_text(encoding="utf-8"))
+    assert counters["Q"] == max(int(p.stem[1:]) for p in entities.glob("Q*.json"))
