@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wikibot.adapters import entity_local
 from wikibot.adapters.entity_local import LocalEntityStore
 from wikibot.adapters.workspace import LocalPageStore
 from wikibot.ports import EditConflict, Page, Saved, SaveOutcome
@@ -87,9 +86,9 @@ class MemoryEntityStore(LocalEntityStore):
         text = self.files.get(str(self._path(entity_id)))
         return [] if text is None else list(json.loads(text))
 
-    def _counters(self) -> dict[str, int]:
+    def _counters(self) -> dict[str, int] | None:
         text = self.files.get(str(self.dir / "counters.json"))
-        return {"Q": 0, "P": 0, "revision": 0} if text is None else dict(json.loads(text))
+        return None if text is None else dict(json.loads(text))
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -103,16 +102,10 @@ class MemoryEntityStore(LocalEntityStore):
         ids = [Path(p).stem for p in self.files if not p.endswith("counters.json")]
         return sorted(ids, key=lambda i: (i[0], int(i[1:])))
 
-    def save_entity(self, *args: Any, **kwargs: Any) -> Any:
-        real = entity_local.atomic_write
-        entity_local.atomic_write = self._write  # type: ignore[assignment]
-        try:
-            return super().save_entity(*args, **kwargs)
-        finally:
-            entity_local.atomic_write = real
-
-    def _write(self, path: Path, data: str) -> None:
-        self.files[str(path)] = data
+    def _store(self, path: Path, text: str, *, create: bool) -> None:
+        if create and str(path) in self.files:
+            raise FileExistsError(path)
+        self.files[str(path)] = text
 
     def copy(self) -> MemoryEntityStore:
         other = MemoryEntityStore(self.dir.parent)

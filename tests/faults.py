@@ -1,4 +1,6 @@
-"""Fault injection at the ports: the k-th write of a run fails, as a dying process or a failing store.
+"""Fault injection: the k-th write of a run fails (at the ports), or the k-th file operation inside one.
+
+At the ports:
 
 ``Writes`` counts the writes of one run (``save_entity`` and ``save_page`` together, in the
 order the job makes them); ``FaultyEntities`` and ``FaultyPages`` wrap a store and fail the
@@ -16,14 +18,29 @@ Only the one write fails; the ones after it (the heartbeat a failed run still sa
 
 With ``interfere`` set, the ``at``-th write does not fail: ``interfere(what)`` runs just before
 it (a human editing the page or item between the bot's read and its write), then the write.
+
+Inside the writes: ``FaultyFiles`` is put in place of the local adapters' file operations
+(``wikibot/adapters/files.py``: open, write, fsync, close, link, rename, unlink, fsync of the
+directory), counts them in the order a run makes them, and fails the one numbered ``at``:
+
+* ``kill``: the process dies there; a ``write`` dies half-way (half its bytes reach the file),
+  and no file operation happens after it (the files it held open are closed, as the system
+  closes a dead process's files);
+* ``full-disk``: that operation fails with ``ENOSPC`` (a ``write`` after half its bytes), and so
+  does every later one that needs space (open, write, fsync, link, rename) until the run ends;
+  removing a file still works.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, TypeVar
 
+from wikibot.adapters import files
 from wikibot.ports import (
     Entity,
     EntityJson,
@@ -106,3 +123,43 @@ class FaultyPages:
             return self.inner.save_page(title, text, base=base, summary=summary)
 
         return self.writes.write(f"page {title}", PageStoreError, do)
+
+
+FileFault = Literal["kill", "full-disk"]
+FILE_FAULTS: tuple[FileFault, ...] = ("kill", "full-disk")
+NEEDS_SPACE = frozenset({"open", "write", "fsync", "link", "rename"})
+
+
+class FaultyFiles(files.FileOps):
+    """The local adapters' file operations, logged; the ``at``-th one fails as ``fault`` says."""
+
+    def __init__(self, at: int | None = None, fault: FileFault = "kill") -> None:
+        self.at, self.fault = at, fault
+        self.log: list[tuple[str, Path]] = []  # (operation, the file or directory it acts on), in order
+        self.fired = self.dead = self.full = False
+
+    def _is_next(self) -> bool:
+        return not self.dead and len(self.log) + 1 == self.at
+
+    def before(self, op: str, path: Path) -> None:
+        if self.dead:
+            raise Killed(f"a file operation after the kill ({op} {path})")
+        self.log.append((op, path))
+        if len(self.log) == self.at:
+            self.fired = True
+            if self.fault == "kill":
+                self.dead = True
+                raise Killed(f"killed at file operation {self.at} ({op} {path})")
+            self.full = True
+        if self.full and op in NEEDS_SPACE:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    def write(self, fd: int, data: bytes, path: Path) -> None:
+        if self._is_next() or (self.full and not self.dead):
+            os.write(fd, data[: len(data) // 2])  # torn: a part reached the file before the end
+        super().write(fd, data, path)
+
+    def close(self, fd: int, path: Path) -> None:
+        if self.dead:
+            os.close(fd)  # the system closes a dead process's files
+        super().close(fd, path)

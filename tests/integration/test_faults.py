@@ -15,12 +15,22 @@ and then
 An edit conflict in the middle of a run (a human edits a page or an item between the bot's
 read and its write, at each write position) is injected the same way.
 
+Inside the writes (tests/faults.py ``FaultyFiles``): the process is killed, or the disk is full,
+at a file operation of the local stores (open, write, fsync, close, link, rename, unlink, fsync
+of the directory) of the counter, of an entity file created or replaced, of a page, of its
+record in ``pages.json`` and of the edits log, then the sync is rerun; besides the above, no
+entity is overwritten (each entity's history before the run is a prefix of its history after
+it), no two registry entries are tied to one item, no entry still on a page is retired, and
+revisions only increase.  Every kind of position is covered, at its first and its last
+occurrence in the run; ``WIKIBOT_FAULTS=all`` runs every position.
+
 The example registry is trimmed to a few entries of each kind (with everything they name), so
 that every k of every mode runs in a few seconds; the prepared workspaces are copied per case.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -34,12 +44,25 @@ from typing import Any
 import mwparserfromhell
 import pytest
 
-from tests.faults import MODES, FaultyEntities, FaultyPages, Killed, Mode, Writes
+from tests.faults import (
+    FILE_FAULTS,
+    MODES,
+    NEEDS_SPACE,
+    FaultyEntities,
+    FaultyFiles,
+    FaultyPages,
+    FileFault,
+    Killed,
+    Mode,
+    Writes,
+)
 from tests.wikibase_support import set_hub_status
 from wikibot import jobs
+from wikibot.adapters import files
 from wikibot.adapters.entity_local import LocalEntityStore
 from wikibot.adapters.state_sqlite import SqliteStateStore
 from wikibot.adapters.workspace import LocalPageStore
+from wikibot.errors import LocalFileError
 from wikibot.jobs.bootstrap import bootstrap
 from wikibot.ports import (
     EntitySaved,
@@ -48,9 +71,11 @@ from wikibot.ports import (
     PageStoreError,
     Saved,
 )
+from wikibot.registry.kinds import KINDS
 from wikibot.settings import Settings, WorkspaceSettings, init_workspace
+from wikibot.wikibase.entity import registry_ids_of
 from wikibot.wikibase.instance import InstanceIds
-from wikibot.wikibase.mapping import ResolvedMapping
+from wikibot.wikibase.mapping import ResolvedMapping, term_key
 from wikibot.wikitext.registry_page import (
     TemplateNames,
     parse_registry,
@@ -220,6 +245,7 @@ class Scenario:
     writes: list[str]  # what the uninterrupted sync wrote, in order
     want: EndState  # ... and where it ended
     check: Callable[[Stores], None]  # the human edits are there
+    file_ops: list[str]  # the file operations of the uninterrupted sync, in order ("page:rename", see _positions)
 
 
 def _human_edits(stores: Stores) -> None:
@@ -261,17 +287,47 @@ def _check_human_edits(stores: Stores) -> None:
         "Changed on the page by an editor")
 
 
-def _uninterrupted(start: Path, target: Path) -> tuple[list[str], EndState]:
+def _uninterrupted(start: Path, target: Path) -> tuple[list[str], EndState, list[str]]:
     _copy(start, target)
     stores = Stores.open(target)
     writes = Writes()
-    run = stores.sync(FaultyPages(stores.pages, writes), FaultyEntities(stores.entities, writes))
+    recorded = FaultyFiles()
+    with files.using(recorded):
+        run = stores.sync(FaultyPages(stores.pages, writes), FaultyEntities(stores.entities, writes))
     assert run.result is not None and run.clean, run.counts()
     again = stores.sync()
     assert again.result is not None and again.result.writes == 0
     state = end_state(stores)
     stores.close()
-    return writes.log, state
+    return writes.log, state, _positions(recorded.log)
+
+
+def _positions(log: list[tuple[str, Path]]) -> list[str]:
+    """Each file operation as "what:operation"; what: "counter" (entities/counters.json), "new entity"
+    (an entity file created), "entity" (one replaced), "page", "record" (state/pages.json), "edits log"."""
+    whats: list[str] = []
+    for op, path in log:
+        name = path.name
+        if name.startswith(".") and name.endswith(".tmp"):  # the temporary file of ".Q12.json.<random>.tmp"
+            name = name[1:].rsplit(".", 2)[0]
+        if op == "fsync_dir":  # of the directory of the file just written
+            whats.append(whats[-1])
+        elif name == "counters.json":
+            whats.append("counter")
+        elif re.fullmatch(r"[QP]\d+\.json", name):
+            whats.append("entity")
+        elif name == "pages.json":
+            whats.append("record")
+        elif name == "edits.jsonl":
+            whats.append("edits log")
+        else:
+            assert name.endswith(".wiki"), name
+            whats.append("page")
+    starts = [i for i, (op, _) in enumerate(log) if op == "open"] + [len(log)]
+    for start, end in itertools.pairwise(starts):  # one file written per "open"
+        if any(op == "link" for op, _ in log[start:end]):
+            whats[start:end] = ["new entity"] * (end - start)
+    return [f"{what}:{op}" for what, (op, _) in zip(whats, log, strict=True)]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -309,18 +365,18 @@ def scenarios(scratch: Path, _no_fsync: None) -> Iterator[dict[str, Scenario]]:
     booted = bootstrap(entities, InstanceIds())
     assert not booted.problems
     (first / "wikibase-ids.json").write_text(booted.ids.render(), encoding="utf-8")
-    first_writes, first_end = _uninterrupted(first, base / "first-done")
+    first_writes, first_end, first_ops = _uninterrupted(first, base / "first-done")
 
     edited = _copy(base / "first-done", base / "edited")
     stores = Stores.open(edited)
     _human_edits(stores)
     stores.close()
-    edited_writes, edited_end = _uninterrupted(edited, base / "edited-done")
+    edited_writes, edited_end, edited_ops = _uninterrupted(edited, base / "edited-done")
     check = Stores.open(base / "edited-done")
     _check_human_edits(check)
     check.close()
-    yield {"first": Scenario("first", first, first_writes, first_end, lambda stores: None),
-           "edited": Scenario("edited", edited, edited_writes, edited_end, _check_human_edits)}
+    yield {"first": Scenario("first", first, first_writes, first_end, lambda stores: None, first_ops),
+           "edited": Scenario("edited", edited, edited_writes, edited_end, _check_human_edits, edited_ops)}
 
 
 def test_the_scenarios_write_on_both_sides(scenarios: dict[str, Scenario]) -> None:
@@ -471,3 +527,142 @@ def _registry_ids_of(data: Any, stores: Stores) -> str:
     value = data["claims"][stores.mapping.pid(REGISTRY_ID)][0]["mainsnak"]["datavalue"]["value"]
     assert isinstance(value, str)
     return value
+
+
+# -- a kill or a full disk inside a write --------------------------------------------------------------
+
+REPLACE = ("open", "write", "fsync", "close", "rename", "fsync_dir")  # files.replace
+CREATE = ("open", "write", "fsync", "close", "link", "unlink", "fsync_dir")  # files.create
+APPEND = ("open", "write", "fsync", "close")  # files.append
+# What each scenario writes, and the operations of each: the first sync creates items (the counter,
+# then the entity file) and saves pages (the page, its record, the edits log); the edited one
+# replaces two items and saves pages.  test_every_kind_of_file_position_is_covered checks it.
+FILE_WRITES = {
+    "first": {"counter": REPLACE, "new entity": CREATE, "page": REPLACE, "record": REPLACE, "edits log": APPEND},
+    "edited": {"counter": REPLACE, "entity": REPLACE, "page": REPLACE, "record": REPLACE, "edits log": APPEND},
+}
+ALL_POSITIONS = os.environ.get("WIKIBOT_FAULTS") == "all"
+FILE_CASES = [(name, f"{what}:{op}", which, fault)
+              for name, writes in FILE_WRITES.items() for what, ops in writes.items() for op in dict.fromkeys(ops)
+              for which in ("first", "last") for fault in FILE_FAULTS if fault == "kill" or op in NEEDS_SPACE]
+
+
+def _file_position(scenario: Scenario, position: str, which: str) -> int:
+    """The 1-based number of the first or last file operation of this kind in the uninterrupted run."""
+    found = [k for k, label in enumerate(scenario.file_ops, 1) if label == position]
+    return found[0] if which == "first" else found[-1]
+
+
+def test_every_kind_of_file_position_is_covered(scenarios: dict[str, Scenario]) -> None:
+    for name, scenario in scenarios.items():
+        kinds = {f"{what}:{op}" for what, ops in FILE_WRITES[name].items() for op in ops}
+        assert set(scenario.file_ops) == kinds, name
+        for what, ops in FILE_WRITES[name].items():  # each write as the adapters make it, and ...
+            runs = [label.split(":")[1] for label in scenario.file_ops if label.startswith(what + ":")]
+            assert tuple(runs[: len(ops)]) == ops, (name, what, runs[: len(ops)])
+        for position in kinds:  # ... each kind at two places of the run at least
+            assert _file_position(scenario, position, "first") < _file_position(scenario, position, "last"), position
+    first = scenarios["first"].file_ops  # the counter is written before the entity file it gives out
+    assert first.index("counter:fsync_dir") < first.index("new entity:open")
+
+
+def _histories(root: Path) -> dict[str, list[Any]]:
+    """Every entity file, which must be whole JSON."""
+    found = {}
+    for path in (root / "entities").glob("*.json"):
+        if path.name != "counters.json":
+            found[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+    return found
+
+
+def _only_appended(before: dict[str, list[Any]], after: dict[str, list[Any]]) -> None:
+    """No entity overwritten or lost: each history before is the start of the one after."""
+    for entity_id, history in before.items():
+        assert entity_id in after, f"{entity_id} is gone"
+        assert after[entity_id][: len(history)] == history, f"{entity_id} was overwritten"
+
+
+def _revisions_increase(before: dict[str, list[Any]], after: dict[str, list[Any]]) -> None:
+    old = max(r["revid"] for history in before.values() for r in history)
+    for entity_id, history in after.items():
+        revids = [r["revid"] for r in history]
+        assert revids == sorted(set(revids)), entity_id
+        added = revids[len(before.get(entity_id, [])):]
+        assert all(revid > old for revid in added), f"{entity_id}: a revision id below one given before"
+
+
+def _one_entry_per_item(stores: Stores) -> None:
+    """No two registry entries tied to one item, none still on a page retired."""
+    entities = stores.entities.fetch_entities(stores.entities.entity_ids())
+    for item, entity in entities.items():
+        assert entity is not None
+        assert len(registry_ids_of(entity.data, stores.mapping)) <= 1, f"{item} holds two registry ids"
+    status = stores.mapping.pid("status")
+    for registry_id, entry in stores.entries().items():
+        assert entry.item is not None, registry_id
+        entity = entities[entry.item]
+        assert entity is not None and registry_ids_of(entity.data, stores.mapping) == [registry_id]
+        retired = KINDS[entry.kind].retired
+        if retired is not None and getattr(entry, "status", None) != retired:
+            values = [s["mainsnak"].get("datavalue", {}).get("value", {}).get("id")
+                      for s in entity.data["claims"].get(status, [])]
+            assert stores.mapping.qid(term_key(retired)) not in values, f"{registry_id} retired while on a page"
+    items = [s.item for s in stores.state.entries().values()]
+    assert len(items) == len(set(items)), "two entries of the sync state on one item"
+
+
+def _stopped_inside_a_write_then_rerun(scenario: Scenario, root: Path, k: int, fault: FileFault) -> None:
+    before = _histories(root)
+    stores = Stores.open(root)
+    faulty = FaultyFiles(at=k, fault=fault)
+    expected: type[BaseException] = Killed if fault == "kill" else LocalFileError
+    with pytest.raises(expected) as stopped, files.using(faulty):
+        stores.sync()
+    def files_written(positions: list[str]) -> list[str]:  # (a creation stopped before its link looks the same)
+        return [p.replace("new entity", "entity") for p in positions[:k]]
+
+    assert faulty.fired and files_written(_positions(faulty.log)) == files_written(scenario.file_ops)  # the same run
+    if fault == "full-disk":
+        assert "No space left on device" in str(stopped.value) and str(root) in str(stopped.value)
+    stores.close()
+    interrupted = _histories(root)
+    _only_appended(before, interrupted)
+    done = _rerun_until_done(root)
+    try:
+        after = _histories(root)
+        _only_appended(interrupted, after)
+        _revisions_increase(before, after)
+        _one_entry_per_item(done)
+        assert_same(end_state(done), scenario.want)
+        scenario.check(done)
+    finally:
+        done.close()
+
+
+@pytest.mark.parametrize(("name", "position", "which", "fault"), FILE_CASES,
+                         ids=[f"{n}-{p.replace(' ', '_')}-{w}-{f}" for n, p, w, f in FILE_CASES])
+def test_a_run_killed_or_out_of_disk_inside_a_write_then_rerun_ends_as_an_uninterrupted_run(
+    scenarios: dict[str, Scenario], scratch: Path, name: str, position: str, which: str, fault: FileFault,
+) -> None:
+    scenario = scenarios[name]
+    k = _file_position(scenario, position, which)
+    root = _copy(scenario.start, scratch / f"files-{name}-{fault}-{k}")
+    _stopped_inside_a_write_then_rerun(scenario, root, k, fault)
+    shutil.rmtree(root)
+
+
+@pytest.mark.skipif(not ALL_POSITIONS, reason="every file operation position: WIKIBOT_FAULTS=all (minutes)")
+@pytest.mark.parametrize(("name", "fault"), [(n, f) for n in FILE_WRITES for f in FILE_FAULTS])
+def test_every_file_operation_position(scenarios: dict[str, Scenario], scratch: Path, name: str,
+                                       fault: FileFault) -> None:
+    scenario = scenarios[name]
+    for k, position in enumerate(scenario.file_ops, 1):
+        if fault == "full-disk" and position.split(":")[1] not in NEEDS_SPACE:
+            continue
+        root = _copy(scenario.start, scratch / f"all-{name}-{fault}-{k}")
+        try:
+            _stopped_inside_a_write_then_rerun(scenario, root, k, fault)
+        except AssertionError as error:
+            error.add_note(f"at file operation {k} of {len(scenario.file_ops)}: {position}, {fault}")
+            raise
+        shutil.rmtree(root)

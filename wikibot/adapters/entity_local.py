@@ -8,7 +8,16 @@ properties, overlong labels and label/description clashes are ``Rejected`` with 
 real API uses.  Statement ids, hashes and snak datatypes are filled in as Wikibase does.
 
 Layout: ``entities/Q12.json`` holds every revision of Q12; ``entities/counters.json`` the
-last ids given out.  Writes are atomic and serialised by a lock file.
+last ids and the last revision given out.  Writes are serialised by a lock file.
+
+An id is never given twice, as in Wikibase, whatever happened to the files: a new entity's id
+is above both the counter (which remembers the ids of deleted entities) and the highest entity
+on disk (a lost, truncated, corrupt or stale ``counters.json`` is rebuilt from the files, never
+trusted below them; so is the revision counter, from the highest revision in the files).  The
+counter is written first (the id and revision are reserved: a crash right after it skips them)
+and the entity file then, created exclusively (``files.create``: an existing file is never
+replaced by a creation) or replaced atomically; so a crash or a full disk at any point leaves
+every file whole, and no two creations can share an item.
 """
 
 from __future__ import annotations
@@ -38,9 +47,11 @@ from ..ports import (
     Rejected,
 )
 from ..wikibase.datatypes import DATATYPE_TABLE
-from .workspace import atomic_write
+from . import files
 
 MAX_TERM_LENGTH = 250
+_COUNTERS = ("Q", "P", "revision")  # counters.json: the last item and property numbers, the last revision
+_ENTITY_ID = re.compile(r"[QP][1-9][0-9]*")
 # ISO 639-1: the two-letter codes a Wikibase knows; three-letter codes are taken as given.
 _ISO_639_1 = frozenset("""
     aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
@@ -92,37 +103,60 @@ class LocalEntityStore:
         # kept up to date by this instance's saves, rebuilt when another process saved since.
         self._labels: dict[tuple[str, str, str], set[str]] = {}
         self._labels_revision: int | None = None
+        # The highest item and property numbers and revision seen in the files or given out by this
+        # instance: a floor under counters.json, which may be lost, damaged or stale.
+        self._known = dict.fromkeys(_COUNTERS, 0)
 
     # -- files -------------------------------------------------------------------------
     def _path(self, entity_id: str) -> Path:
-        if not re.fullmatch(r"[QP][1-9][0-9]*", entity_id):
+        if not _ENTITY_ID.fullmatch(entity_id):
             raise EntityStoreError(f"{entity_id!r} is not an entity id")
         return self.dir / f"{entity_id}.json"
 
     def _history(self, entity_id: str) -> list[dict[str, Any]]:
         path = self._path(entity_id)
         try:
-            data: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return []
         except (OSError, ValueError) as error:
             raise LocalFileError(f"cannot read entity {entity_id} from {path}: {error}", path) from error
+        if not (isinstance(data, list) and data and all(
+                isinstance(r, dict) and type(r.get("revid")) is int and isinstance(r.get("entity"), dict)
+                for r in data)):
+            raise LocalFileError(f"cannot read entity {entity_id} from {path}: not a list of revisions", path)
         return data
 
-    def _counters(self) -> dict[str, int]:
-        path = self.dir / "counters.json"
+    def _counters(self) -> dict[str, int] | None:
+        """What ``counters.json`` holds; None when it is missing or cannot be used (it is rebuilt from
+        the files then: it only ever adds a floor to what they say)."""
         try:
-            data: dict[str, int] = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {"Q": 0, "P": 0, "revision": 0}
-        except (OSError, ValueError) as error:
-            raise LocalFileError(f"cannot read {path}: {error}", path) from error
-        return data
+            data = json.loads((self.dir / "counters.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not (isinstance(data, dict) and all(type(data.get(k)) is int and data[k] >= 0 for k in _COUNTERS)):
+            return None
+        return {k: data[k] for k in _COUNTERS}
+
+    def _store(self, path: Path, text: str, *, create: bool) -> None:
+        """Write one file of the store: created exclusively (``FileExistsError`` when it exists) or
+        replaced atomically; any other failure is a ``LocalFileError`` naming the file."""
+        try:
+            (files.create if create else files.replace)(path, text.encode("utf-8"))
+        except FileExistsError:
+            raise  # a creation on an existing file: the caller takes another id
+        except OSError as error:
+            raise files.unusable(path, error) from error
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        with open(self.dir / ".lock", "w") as lock:
+        path = self.dir / ".lock"
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            lock = open(path, "a")  # held for the block, closed below
+        except OSError as error:
+            raise files.unusable(path, error, "open the lock file") from error
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -133,7 +167,7 @@ class LocalEntityStore:
         """Every entity in the store (items and properties)."""
         if not self.dir.is_dir():
             return []
-        ids = [p.stem for p in self.dir.glob("*.json") if re.fullmatch(r"[QP]\d+", p.stem)]
+        ids = [p.stem for p in self.dir.glob("*.json") if _ENTITY_ID.fullmatch(p.stem)]
         return sorted(ids, key=lambda i: (i[0], int(i[1:])))
 
     # -- the port ----------------------------------------------------------------------
@@ -152,16 +186,34 @@ class LocalEntityStore:
         self, label: str, *, entity_type: Literal["item", "property"], language: str = "en"
     ) -> list[str]:
         prefix = "Q" if entity_type == "item" else "P"
-        found = self._label_index(self._counters()).get((prefix, language, label), set())
+        found = self._label_index().get((prefix, language, label), set())
         return sorted(found, key=lambda i: int(i[1:]))
 
-    def _label_index(self, counters: dict[str, int]) -> dict[tuple[str, str, str], set[str]]:
-        if self._labels_revision != counters["revision"]:
-            self._labels = {}
-            for entity_id in self.entity_ids():
-                self._index(entity_id, None, self._history(entity_id)[-1]["entity"])
-            self._labels_revision = counters["revision"]
+    def _label_index(self) -> dict[tuple[str, str, str], set[str]]:
+        self._current()
         return self._labels
+
+    def _current(self) -> dict[str, int]:
+        """The last ids and revision given out: counters.json, never below what exists.
+
+        The files are read again (the label index rebuilt, the floor taken) on first use, when
+        another process saved since (the revision moved), and whenever counters.json cannot be used.
+        """
+        recorded = self._counters()
+        if recorded is None or self._labels_revision != max(recorded["revision"], self._known["revision"]):
+            self._rescan()
+        counters = {k: max(recorded[k] if recorded else 0, self._known[k]) for k in _COUNTERS}
+        self._labels_revision = counters["revision"]
+        return counters
+
+    def _rescan(self) -> None:
+        """The label index and the floor of ids and revisions, from every entity file."""
+        self._labels = {}
+        for entity_id in self.entity_ids():
+            last = self._history(entity_id)[-1]
+            self._index(entity_id, None, last["entity"])
+            self._known[entity_id[0]] = max(self._known[entity_id[0]], int(entity_id[1:]))
+            self._known["revision"] = max(self._known["revision"], last["revid"])
 
     def _index(self, entity_id: str, old: EntityJson | None, new: EntityJson) -> None:
         for entity, add in ((old, False), (new, True)):
@@ -176,54 +228,68 @@ class LocalEntityStore:
         new: Literal["item", "property"] = "item",
     ) -> EntityOutcome:
         with self._locked():
-            counters = self._counters()
             try:
-                if entity_id is None:
-                    prefix = "Q" if new == "item" else "P"
-                    entity_id = f"{prefix}{counters[prefix] + 1}"
-                    current: EntityJson = {"type": new, "id": entity_id, "labels": {}, "descriptions": {},
-                                           "aliases": {}, "claims": {}}
-                    if new == "property":
-                        if data.get("datatype") not in DATATYPE_TABLE:
-                            raise _RefusedError("invalid-property-type", f"unknown datatype {data.get('datatype')!r}")
-                        current["datatype"] = data["datatype"]
-                    history: list[dict[str, Any]] = []
-                    patched = False
-                    counters[prefix] += 1
-                else:
-                    if not re.fullmatch(r"[QP][1-9][0-9]*", entity_id):
-                        raise _RefusedError("invalid-entity-id", "Invalid entity ID.")
-                    history = self._history(entity_id)
-                    if not history:
-                        raise _RefusedError("no-such-entity", f"Could not find an entity with the ID {entity_id}")
-                    current = copy.deepcopy(history[-1]["entity"])
-                    patched = False
-                    if base_revid is not None and base_revid != history[-1]["revid"]:
-                        base = next((h["entity"] for h in history if h["revid"] == base_revid), None)
-                        if base is None:
-                            raise _RefusedError("nosuchrevid", f"There is no revision with ID {base_revid}")
-                        if _touches(data, _changed_since(base, current)):
-                            return EntityConflict(entity_id, "Edit conflict. Could not patch the current revision.")
-                        patched = True
-                updated = self._apply(entity_id, current, data)
-            except _RefusedError as refused:
-                return Rejected(refused.code, refused.info)
-            if history and _content(updated) == _content(history[-1]["entity"]):
-                return NoChange()
-            index_current = self._labels_revision == counters["revision"]
-            revid = counters["revision"] + 1
-            counters["revision"] = revid
-            if index_current:
-                self._index(entity_id, history[-1]["entity"] if history else None, updated)
-                self._labels_revision = revid
-            updated["lastrevid"] = revid
-            updated["modified"] = _now()
-            history.append({"revid": revid, "summary": summary, "entity": updated})
-            atomic_write(self._path(entity_id), json.dumps(history, ensure_ascii=False))
-            atomic_write(self.dir / "counters.json", json.dumps(counters))
-            if patched:
-                return Patched(entity_id, revid)
-            return EntitySaved(entity_id, revid, copy.deepcopy(updated))
+                return self._save(entity_id, data, base_revid=base_revid, summary=summary, new=new)
+            except FileExistsError:  # an entity neither the counter nor the index knew (put there by
+                self._labels_revision = None  # hand?): read everything again, then take the next id
+            try:
+                return self._save(entity_id, data, base_revid=base_revid, summary=summary, new=new)
+            except FileExistsError as error:
+                raise LocalFileError(f"cannot create an entity in {self.dir}: {error.filename} exists though "
+                                     "no id was given out for it; nothing was overwritten", self.dir) from None
+
+    def _save(self, entity_id: str | None, data: EntityJson, *, base_revid: int | None, summary: str,
+              new: Literal["item", "property"]) -> EntityOutcome:
+        counters = self._current()
+        creating = entity_id is None
+        try:
+            if entity_id is None:
+                prefix = "Q" if new == "item" else "P"
+                entity_id = f"{prefix}{counters[prefix] + 1}"
+                current: EntityJson = {"type": new, "id": entity_id, "labels": {}, "descriptions": {},
+                                       "aliases": {}, "claims": {}}
+                if new == "property":
+                    if data.get("datatype") not in DATATYPE_TABLE:
+                        raise _RefusedError("invalid-property-type", f"unknown datatype {data.get('datatype')!r}")
+                    current["datatype"] = data["datatype"]
+                history: list[dict[str, Any]] = []
+                patched = False
+                counters[prefix] += 1
+            else:
+                if not _ENTITY_ID.fullmatch(entity_id):
+                    raise _RefusedError("invalid-entity-id", "Invalid entity ID.")
+                history = self._history(entity_id)
+                if not history:
+                    raise _RefusedError("no-such-entity", f"Could not find an entity with the ID {entity_id}")
+                current = copy.deepcopy(history[-1]["entity"])
+                patched = False
+                if base_revid is not None and base_revid != history[-1]["revid"]:
+                    base = next((h["entity"] for h in history if h["revid"] == base_revid), None)
+                    if base is None:
+                        raise _RefusedError("nosuchrevid", f"There is no revision with ID {base_revid}")
+                    if _touches(data, _changed_since(base, current)):
+                        return EntityConflict(entity_id, "Edit conflict. Could not patch the current revision.")
+                    patched = True
+            updated = self._apply(entity_id, current, data)
+        except _RefusedError as refused:
+            return Rejected(refused.code, refused.info)
+        if history and _content(updated) == _content(history[-1]["entity"]):
+            return NoChange()
+        # Revisions only increase: above the counter, every file, and this entity's own last one.
+        revid = max(counters["revision"], history[-1]["revid"] if history else 0) + 1
+        counters["revision"] = revid
+        updated["lastrevid"] = revid
+        updated["modified"] = _now()
+        history.append({"revid": revid, "summary": summary, "entity": updated})
+        # The id and the revision are reserved first: a crash after this skips them, never gives them again.
+        self._store(self.dir / "counters.json", json.dumps(counters), create=False)
+        self._known = {k: max(self._known[k], counters[k]) for k in _COUNTERS}
+        self._store(self._path(entity_id), json.dumps(history, ensure_ascii=False), create=creating)
+        self._index(entity_id, history[-2]["entity"] if len(history) > 1 else None, updated)
+        self._labels_revision = revid
+        if patched:
+            return Patched(entity_id, revid)
+        return EntitySaved(entity_id, revid, copy.deepcopy(updated))
 
     # -- applying wbeditentity data --------------------------------------------------------
     def _datatype(self, prop: str) -> str:
@@ -334,7 +400,7 @@ class LocalEntityStore:
         """Wikibase refuses two items with the same label and description in a language,
         and two properties with the same label."""
         prefix = entity_id[0]
-        index = self._label_index(self._counters())
+        index = self._label_index()
         for lang, label in entity["labels"].items():
             for other_id in sorted(index.get((prefix, lang, label["value"]), set()) - {entity_id}):
                 other = self._history(other_id)[-1]["entity"]

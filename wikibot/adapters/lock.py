@@ -16,15 +16,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import LockHeldError
+from ..errors import LocalFileError, LockHeldError
 
 
 @contextmanager
 def job_lock(directory: Path, job: str) -> Iterator[Path]:
     """Hold the lock of ``job`` for the ``with`` block, or raise LockHeldError at once."""
-    directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{job}.lock"
-    handle = path.open("a+", encoding="utf-8")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+", encoding="utf-8")
+    except OSError as error:
+        raise LocalFileError(f"cannot open the lock {path}: {error.strerror or error}", path) from error
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -9,8 +9,14 @@ Layout of a workspace directory::
 
 Files may be edited by hand: a page whose text no longer matches its recorded sha1 is
 reported as a newer revision, so a save based on the older one gets an edit conflict,
-as it would on a wiki.  Reading never writes.  Saves are atomic (write, fsync, rename)
-and serialised by a lock file, so two processes cannot interleave a check and a write.
+as it would on a wiki.  Reading never writes.  Saves are serialised by a lock file, so two
+processes cannot interleave a check and a write.
+
+A save writes the page (atomically: ``files.replace``), then its record in ``pages.json``
+(atomically), then its line in the edits log (flushed): a crash or a full disk between two
+of these leaves a page whose text is new and whose record is not, which reads as an edit
+made outside the store (a revision of its own), never as a lost or a half-written page.  A
+file that cannot be written is a ``LocalFileError`` naming it.
 """
 
 from __future__ import annotations
@@ -20,15 +26,14 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
-import os
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import LocalFileError
 from ..ports import Denied, EditConflict, NoChange, Page, PageStoreError, Saved, SaveOutcome
 from ..wikitext.bots import bots_denial
+from . import files
 
 PAGE_SUFFIX = ".wiki"
 
@@ -48,19 +53,18 @@ def _sha1(text: str) -> str:
 
 
 def atomic_write(path: Path, data: str) -> None:
-    """Replace ``path`` with ``data`` so that a reader sees the old or the new file, never half."""
+    """Replace ``path`` with ``data`` so that a reader sees the old or the new file, never half
+    (``files.replace``; ``OSError`` when it cannot be written)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    files.replace(path, data.encode("utf-8"))
+
+
+def _write(path: Path, write: Callable[[Path, bytes], None], data: str) -> None:
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(path, data.encode("utf-8"))
+    except OSError as error:
+        raise files.unusable(path, error) from error
 
 
 def _moved_on(current: Page, base: Page, records: dict[str, Any]) -> bool:
@@ -117,8 +121,13 @@ class LocalPageStore:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.state_dir / ".lock", "w") as lock:
+        path = self.state_dir / ".lock"
+        try:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            lock = open(path, "a")  # held for the block, closed below
+        except OSError as error:
+            raise files.unusable(path, error, "open the lock file") from error
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -164,11 +173,11 @@ class LocalPageStore:
                 return Denied(denial)
             revid = records["last_revid"] + (2 if current and current.revid > records["last_revid"] else 1)
             timestamp = _now()
-            atomic_write(self.path_of(title), text)
+            _write(self.path_of(title), files.replace, text)
             records["last_revid"] = revid
             records["pages"][title] = {"revid": revid, "sha1": _sha1(text), "timestamp": timestamp}
-            atomic_write(self.state_dir / "pages.json", json.dumps(records, indent=1, sort_keys=True))
-            with open(self.state_dir / "edits.jsonl", "a", encoding="utf-8") as log:
-                log.write(json.dumps({"title": title, "revid": revid, "timestamp": timestamp,
-                                      "summary": summary}, ensure_ascii=False) + "\n")
+            _write(self.state_dir / "pages.json", files.replace, json.dumps(records, indent=1, sort_keys=True))
+            _write(self.state_dir / "edits.jsonl", files.append, json.dumps(
+                {"title": title, "revid": revid, "timestamp": timestamp, "summary": summary},
+                ensure_ascii=False) + "\n")
             return Saved(revid, timestamp)
