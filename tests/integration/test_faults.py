@@ -651,18 +651,18 @@ def test_a_run_killed_or_out_of_disk_inside_a_write_then_rerun_ends_as_an_uninte
     shutil.rmtree(root)
 
 
-@pytest.mark.skipif(not ALL_POSITIONS, reason="every file operation position: WIKIBOT_FAULTS=all (minutes)")
-@pytest.mark.parametrize(("name", "fault"), [(n, f) for n in FILE_WRITES for f in FILE_FAULTS])
-def test_every_file_operation_position(scenarios: dict[str, Scenario], scratch: Path, name: str,
-                                       fault: FileFault) -> None:
-    scenario = scenarios[name]
-    for k, position in enumerate(scenario.file_ops, 1):
-        if fault == "full-disk" and position.split(":")[1] not in NEEDS_SPACE:
-            continue
-        root = _copy(scenario.start, scratch / f"all-{name}-{fault}-{k}")
-        try:
-            _stopped_inside_a_write_then_rerun(scenario, root, k, fault)
-        except AssertionError as error:
-            error.add_note(f"at file operation {k} of {len(scenario.file_ops)}: {position}, {fault}")
-            raise
-        shutil.rmtree(root)
+if ALL_POSITIONS:  # every file operation position, only when asked (WIKIBOT_FAULTS=all: minutes)
+    @pytest.mark.parametrize(("name", "fault"), [(n, f) for n in FILE_WRITES for f in FILE_FAULTS])
+    def test_every_file_operation_position(scenarios: dict[str, Scenario], scratch: Path, name: str,
+                                           fault: FileFault) -> None:
+        scenario = scenarios[name]
+        for k, position in enumerate(scenario.file_ops, 1):
+            if fault == "full-disk" and position.split(":")[1] not in NEEDS_SPACE:
+                continue
+            root = _copy(scenario.start, scratch / f"all-{name}-{fault}-{k}")
+            try:
+                _stopped_inside_a_write_then_rerun(scenario, root, k, fault)
+            except AssertionError as error:
+                error.add_note(f"at file operation {k} of {len(scenario.file_ops)}: {position}, {fault}")
+                raise
+            shutil.rmtree(root)

@@ -46,37 +46,16 @@ from ..ports import (
     Patched,
     Rejected,
 )
+from ..registry.language_codes import LANGUAGE_CODES
 from ..wikibase.datatypes import DATATYPE_TABLE
 from . import files
 
 MAX_TERM_LENGTH = 250
 _COUNTERS = ("Q", "P", "revision")  # counters.json: the last item and property numbers, the last revision
 _ENTITY_ID = re.compile(r"[QP][1-9][0-9]*")
-# ISO 639-1: the two-letter codes a Wikibase knows; three-letter codes are taken as given.
-_ISO_639_1 = frozenset("""
-    aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
-    da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu
-    hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb
-    lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om
-    or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw
-    ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
-""".split())
-_SCRIPTS = frozenset({"latn", "cyrl", "arab", "hans", "hant", "deva", "beng", "grek", "hebr", "ethi",
-                      "geor", "armn", "thai", "taml", "telu", "knda", "mlym", "gujr", "guru", "orya",
-                      "sinh", "tibt", "mong", "jpan", "kore", "hira", "kana", "tfng", "cans", "cher"})
-
-
 def _language_known(code: str) -> bool:
-    """Roughly what MediaWiki's language list accepts: a known base and sensible subtags."""
-    base, *subtags = code.split("-")
-    if not (len(base) == 3 and base.isalpha() and base.islower()) and base not in _ISO_639_1:
-        return False
-    for subtag in subtags:
-        known = (subtag in _SCRIPTS or (len(subtag) == 2 and subtag.isalpha())
-                 or (len(subtag) == 3 and subtag.isdigit()) or 5 <= len(subtag) <= 8)
-        if not known:
-            return False
-    return True
+    """The language codes MediaWiki knows: what a Wikibase takes for terms."""
+    return code in LANGUAGE_CODES
 
 
 class _RefusedError(Exception):
@@ -400,6 +379,10 @@ class LocalEntityStore:
         """Wikibase refuses two items with the same label and description in a language,
         and two properties with the same label."""
         prefix = entity_id[0]
+        for lang, label in entity["labels"].items():
+            if entity["descriptions"].get(lang, {}).get("value") == label["value"]:
+                raise _RefusedError("modification-failed", f"Label and description for language code {lang} can "
+                                                           "not have the same value.")
         index = self._label_index()
         for lang, label in entity["labels"].items():
             for other_id in sorted(index.get((prefix, lang, label["value"]), set()) - {entity_id}):
