@@ -304,6 +304,11 @@ class Replay:
             elif meta == "siteinfo" and not fv2 and set(call.params.get("siprop", "general").split("|")) <= {
                     "general", "namespaces"}:
                 query.update(capture("api_siteinfo_general_namespaces.json")["response"]["query"])
+            elif meta == "siteinfo" and fv2 and set(call.params.get("siprop", "general").split("|")) <= {
+                    "general", "namespaces", "namespacealiases"}:
+                query.update(capture("api_siteinfo_general_namespaces_fv2.json")["response"]["query"])
+                if "namespacealiases" in call.params.get("siprop", ""):
+                    query["namespacealiases"] = []  # synthesized: the instance has none (_synth: README)
             else:
                 return self._unexpected(call, f"meta={meta} is not replayed")
         answer = {"batchcomplete": True, "query": query}
@@ -371,6 +376,8 @@ class Replay:
                 continue
             found = self.entities.get(entity_id)
             entities[entity_id] = copy.deepcopy(found) if found else {"id": entity_id, "missing": ""}
+        if call.params.get("props") == "info":  # as wbgetentities_50_props_info.json: page fields only
+            entities = {i: e if "missing" in e else _synth_info(e) for i, e in entities.items()}
         return 200, {}, {"entities": entities, "success": 1}
 
     def _on_wbeditentity(self, call: Call) -> tuple[int, dict[str, str], Any]:
@@ -489,6 +496,12 @@ def _synth_read(entity: dict[str, Any]) -> dict[str, Any]:
     if entity["id"].startswith("Q"):
         served.setdefault("sitelinks", {})
     return served
+
+
+def _synth_info(entity: dict[str, Any]) -> dict[str, Any]:
+    """An entity as ``wbgetentities&props=info`` gives it (the keys of the capture, in its order)."""
+    return {key: entity[key] for key in ("pageid", "ns", "title", "lastrevid", "modified", "type", "id")
+            if key in entity}
 
 
 def _synth_edited(entity: dict[str, Any]) -> dict[str, Any]:

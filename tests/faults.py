@@ -43,6 +43,7 @@ from typing import Literal, TypeVar
 from wikibot.adapters import files
 from wikibot.ports import (
     Entity,
+    EntityInfo,
     EntityJson,
     EntityOutcome,
     EntityStore,
@@ -96,6 +97,9 @@ class FaultyEntities:
 
     def fetch_entities(self, ids: Sequence[str]) -> dict[str, Entity | None]:
         return self.inner.fetch_entities(ids)
+
+    def fetch_info(self, ids: Sequence[str]) -> dict[str, EntityInfo | None]:
+        return self.inner.fetch_info(ids)
 
     def find_by_label(self, label: str, *, entity_type: Literal["item", "property"], language: str = "en") -> list[str]:
         return self.inner.find_by_label(label, entity_type=entity_type, language=language)

@@ -33,6 +33,7 @@ from .coverage.template import QueryContext
 from .errors import ConfigError, LocalFileError, QueryEndpointError, UsageError
 from .ports import (
     Entity,
+    EntityInfo,
     EntityJson,
     EntityOutcome,
     EntityStore,
@@ -102,6 +103,9 @@ class _CountedEntities:
 
     def fetch_entities(self, ids: Sequence[str]) -> dict[str, Entity | None]:
         return self.store.fetch_entities(ids)
+
+    def fetch_info(self, ids: Sequence[str]) -> dict[str, EntityInfo | None]:
+        return self.store.fetch_info(ids)
 
     def save_entity(self, entity_id: str | None, data: EntityJson, *, base_revid: int | None, summary: str,
                     new: Literal["item", "property"] = "item") -> EntityOutcome:
@@ -230,12 +234,19 @@ class App:
             raise QueryEndpointError(f"the query store {path} cannot be opened (is another wikibot run using "
                                      f"it?): {error}") from None
 
-    def query_index(self) -> QueryIndex | None:
-        """The embedded query store as the index the bot keeps current; None with a live endpoint."""
+    def query_index(self, *, writing: bool = False) -> QueryIndex | None:
+        """The embedded query store as the index the bot keeps current; None with a live endpoint.
+        ``writing``: the index will be written, with the ``data:`` IRIs of the Wikibase's own article
+        path (a live Wikibase says it; reading needs no request)."""
         endpoint = self.endpoint
         if not isinstance(endpoint, EmbeddedQueryStore):
             return None
-        return QueryIndex(endpoint, RdfPrefixes.for_concept_uri(self.settings.query.concept_uri))
+        data_uri = None
+        if writing and self.settings.wikibase.site is not None:
+            store = self.entities
+            live = store.store if isinstance(store, _CountedEntities) else store
+            data_uri = live.data_uri() if hasattr(live, "data_uri") else None
+        return QueryIndex(endpoint, RdfPrefixes.for_concept_uri(self.settings.query.concept_uri, data_uri))
 
     def describe_entities(self) -> str:
         if self.settings.wikibase.site is None:
@@ -304,7 +315,7 @@ class App:
         index = None
         if self.settings.query.endpoint is None and not dry_run:
             try:
-                index = self.query_index()
+                index = self.query_index(writing=True)
             except QueryEndpointError as error:
                 self.log(f"wikibot: the query store is not kept current this time: {error}", "warning")
         return jobs.sync(self.settings, pages, entities, self.state, mapping=mapping, user=user, dry_run=dry_run,
@@ -336,6 +347,8 @@ class App:
         if index is None and rebuild:
             raise UsageError("--rebuild is for the embedded query store; [query] endpoint is set")
         if index is not None and (rebuild or not index.versions()):
+            index = self.query_index(writing=True)
+            assert index is not None
             count = jobs.rebuild_index(index, self.entities, self.every_entity(), progress=self.log)
             self.log(f"query store: rebuilt from {self.describe_entities()}: {count} entities")
         if publish:

@@ -103,6 +103,15 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class EntityInfo:
+    """What ``wbgetentities&props=info`` says of an entity: its revision and when it was made."""
+
+    id: str
+    revid: int
+    modified: str  # ISO 8601 UTC: 2026-12-01T07:04:10Z
+
+
+@dataclass(frozen=True)
 class EntitySaved:
     """Written: ``entity`` is what the Wikibase answered (the new revision)."""
 
@@ -146,6 +155,11 @@ EntityOutcome = EntitySaved | Patched | NoChange | EntityConflict | Rejected
 class EntityStore(Protocol):
     def fetch_entities(self, ids: Sequence[str]) -> dict[str, Entity | None]:
         """The current revision of each id (None: no such entity), as few requests as possible."""
+        ...
+
+    def fetch_info(self, ids: Sequence[str]) -> dict[str, EntityInfo | None]:
+        """The current revision of each id and its time, without the entity's content (None: no
+        such entity): what changed can be told for a few bytes an entity."""
         ...
 
     def save_entity(

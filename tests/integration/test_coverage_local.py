@@ -205,16 +205,16 @@ def test_a_question_not_answered_leaves_the_others_answered_and_published(
     assert [q["name"] for q in document["questions"]] == [name for name in questions.NAMES if name != "gaps"]
     assert all(q["rows"] for q in document["questions"])
     (failed,) = document["failed"]
-    assert failed["name"] == "gaps" and failed["error"].startswith("error at ") and "\n" not in failed["error"]
+    assert failed["name"] == "gaps" and failed["error"].startswith("the query is not valid SPARQL: at line ") and "\n" not in failed["error"]
     stderr = capsys.readouterr().err
-    assert "wikibot: coverage: gaps not answered: error at " in stderr and "Traceback" not in stderr
+    assert "wikibot: coverage: gaps not answered: the query is not valid SPARQL: at line " in stderr and "Traceback" not in stderr
 
     code, _ = coverage(workspace, "--publish")
     assert code == 1 and saves(workspace).count(REPORT) == 1
     page = (workspace / "pages" / f"{REPORT}.wiki").read_text(encoding="utf-8")
     assert page.count('{| class="wikitable sortable"') == 6
     gaps = page[page.index("== Gaps:"):]
-    assert gaps.startswith("== Gaps:") and "'''Not answered this time'''" in gaps and "error at " in gaps
+    assert gaps.startswith("== Gaps:") and "'''Not answered this time'''" in gaps and "not valid SPARQL" in gaps
     code, output = run("health", "--workspace", str(workspace), "--job", "coverage")
     assert code == 1 and "gaps" in output  # the heartbeat says which question failed
 
@@ -232,5 +232,5 @@ def test_when_no_question_is_answered_nothing_is_published(workspace: Path, tmp_
     code, output = coverage(workspace, "--publish")
     assert code == 1 and output == "" and REPORT not in saves(workspace)
     stderr = capsys.readouterr().err
-    assert "wikibot: coverage stopped: languages: error at " in stderr and "gaps: error at " in stderr
+    assert "wikibot: coverage stopped: languages: the query is not valid SPARQL: at line " in stderr and "gaps: the query is not valid SPARQL" in stderr
     assert "Traceback" not in stderr and "SELECT" not in stderr

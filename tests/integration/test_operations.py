@@ -238,3 +238,19 @@ def test_health_of_a_job_that_does_not_exist_is_a_usage_error(workspace: Path) -
     with pytest.raises(SystemExit) as usage:
         run("health", "--job", "nosuch", "--workspace", str(workspace))
     assert usage.value.code == 2
+
+
+@pytest.mark.parametrize(("query", "code", "said"), [
+    ("SELECT ?x WHERE { ?x wdt:{{P:regoin}} ?y }", 2, "did you mean 'region'?"),
+    ("SELECT * WHERE { {{VALUES ?a ?b ?c = hub_status}} }", 2, "did you mean 'hub-status'?"),
+    ("SELECT * WHERE { {{PARAM:today}} }", 2, "did you mean 'param'?"),
+    ("SELECT ?x WHERE { ?x ?y }", 1, "the query is not valid SPARQL: at line"),
+])
+def test_sparql_says_what_is_wrong_with_a_query_in_a_sentence(workspace: Path, tmp_path: Path, query: str,
+                                                             code: int, said: str,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "q.rq"
+    path.write_text(query + "\n", encoding="utf-8")
+    assert run("sparql", str(path), "--workspace", str(workspace))[0] == code
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err and "SELECT" not in err  # the query is not echoed

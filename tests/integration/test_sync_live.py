@@ -307,3 +307,36 @@ def test_a_bot_that_changes_nothing_saves_nothing_run_after_run(live: Live, tmp_
     after = bot_edits()
     changed = {title: after[title] - first[title] for title in kept if after[title] != first[title]}
     assert changed == {HUBS: 1, "Registry/Coverage": 1}, changed  # the page it is on, the answers it changes
+
+
+def test_the_embedded_store_after_a_sync_equals_a_rebuild_from_the_same_entities(live: Live, tmp_path: Path) -> None:
+    """Issue 17: the Wikibase's answer to a save has no ``modified`` (so no ``schema:dateModified``),
+    and its ``data:`` IRIs follow the wiki's article path: kept current by sync, the store must still
+    hold exactly what a rebuild from the same entities holds."""
+    import gc
+    import io
+
+    import pyoxigraph as ox
+
+    from wikibot.cli import main
+
+    config = _operator_config(live, tmp_path / "operator")
+    assert main(["sync", "--config", str(config)], out=io.StringIO()) == 0
+    live.wikibase_edit("south-asia-hub", "pilot")  # a change the next sync writes to the page
+    live.human_patch("eseap-hub", {"status": "implementation"})  # and one it writes to the item
+    assert main(["sync", "--config", str(config)], out=io.StringIO()) == 0
+    rebuilt = config.parent / "rebuilt.toml"
+    rebuilt.write_text(config.read_text(encoding="utf-8") + '[query]\nstore = "state/rebuilt"\n', encoding="utf-8")
+    assert main(["coverage", "--rebuild", "gaps", "--config", str(rebuilt)], out=io.StringIO()) == 0
+    gc.collect()  # the stores of the runs above are closed
+
+    def quads(path: Path) -> set[str]:
+        store = ox.Store(str(path))
+        found = {str(quad) for quad in store}
+        del store
+        gc.collect()
+        return found
+
+    synced, again = quads(config.parent / "state" / "query"), quads(config.parent / "state" / "rebuilt")
+    assert synced == again, (sorted(synced - again)[:5], sorted(again - synced)[:5])
+    assert any("dateModified" in q for q in synced) and any("index.php/Special:EntityData/" in q for q in synced)

@@ -38,6 +38,7 @@ from ..errors import LocalFileError
 from ..ports import (
     Entity,
     EntityConflict,
+    EntityInfo,
     EntityJson,
     EntityOutcome,
     EntitySaved,
@@ -160,6 +161,11 @@ class LocalEntityStore:
             else:
                 result[entity_id] = None
         return result
+
+    def fetch_info(self, ids: Sequence[str]) -> dict[str, EntityInfo | None]:
+        found = self.fetch_entities(ids)
+        return {i: None if e is None else EntityInfo(i, e.revid, str(e.data.get("modified", "")))
+                for i, e in found.items()}
 
     def find_by_label(
         self, label: str, *, entity_type: Literal["item", "property"], language: str = "en"

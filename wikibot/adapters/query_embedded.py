@@ -36,6 +36,16 @@ _NOT_CODE = re.compile(
 _SERVICE = re.compile(r"(?<![\w?$:])SERVICE\b", re.I)
 
 
+def plain_syntax_error(message: str) -> str:
+    """Oxigraph's parse error as a sentence: ``error at 2:1: expected OPTIONAL`` -> ``the query is not
+    valid SPARQL: at line 2, column 1: expected OPTIONAL``."""
+    found = re.match(r"error at (\d+):(\d+): (.*)", message, flags=re.S)
+    if found is None:
+        return f"the query is not valid SPARQL: {message}"
+    line, column, what = found.groups()
+    return f"the query is not valid SPARQL: at line {line}, column {column}: {what.strip()}"
+
+
 def uses_service(query: str) -> bool:
     """True when the query (its comments, strings and IRIs left out) calls ``SERVICE``: a federated
     query, which would make the embedded store send requests to other servers."""
@@ -103,7 +113,7 @@ class EmbeddedQueryStore:
         try:
             solutions = self._store.query(query, use_default_graph_as_union=True)
         except SyntaxError as error:
-            raise QueryError(str(error)) from error
+            raise QueryError(plain_syntax_error(str(error))) from error
         except OSError as error:
             raise QueryEndpointError(f"the embedded store could not be read: {error}") from error
         if not isinstance(solutions, ox.QuerySolutions):

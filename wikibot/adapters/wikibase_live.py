@@ -38,6 +38,7 @@ import pywikibot  # type: ignore[import-untyped]
 from ..ports import (
     Entity,
     EntityConflict,
+    EntityInfo,
     EntityJson,
     EntityOutcome,
     EntitySaved,
@@ -166,6 +167,34 @@ class LiveEntityStore:
                 else:
                     raise EntityStoreError(f"wbgetentities on {self.site} failed: {err.code}: {err.info}") from err
         return {entity_id: found.get(entity_id) for entity_id in ids}
+
+    def fetch_info(self, ids: Sequence[str]) -> dict[str, EntityInfo | None]:
+        found: dict[str, EntityInfo | None] = {}
+        wanted = list(dict.fromkeys(ids))
+        for start in range(0, len(wanted), self.batch_size()):
+            batch = wanted[start:start + self.batch_size()]
+            try:
+                result = self.api.read(f"wbgetentities info ({len(batch)} ids)",
+                                       {"action": "wbgetentities", "ids": batch, "props": "info"})
+            except pywikibot.exceptions.APIError as err:
+                raise EntityStoreError(f"wbgetentities on {self.site} failed: {err.code}: {err.info}") from err
+            entities = result.get("entities")
+            if not isinstance(entities, dict):
+                raise EntityStoreError(f"wbgetentities on {self.site} answered without entities: {result!r:.300}")
+            for entity_id in batch:
+                entity = entities.get(entity_id)
+                found[entity_id] = None if not isinstance(entity, dict) or "missing" in entity else EntityInfo(
+                    entity_id, int(entity["lastrevid"]), str(entity.get("modified", "")))
+        return {entity_id: found.get(entity_id) for entity_id in ids}
+
+    def data_uri(self) -> str:
+        """Where the Wikibase's ``Special:EntityData`` pages are (the RDF ``data:`` namespace), from its
+        article path and server as siteinfo gives them (pywikibot has read them already)."""
+        info = self.site.siteinfo
+        server = str(info.get("server", ""))
+        if server.startswith("//"):
+            server = "https:" + server
+        return server + str(info.get("articlepath", "/wiki/$1")).replace("$1", "Special:EntityData") + "/"
 
     def _fetch_batch(self, batch: list[str]) -> dict[str, Entity | None]:
         result = self.api.read(f"wbgetentities ({len(batch)} ids)", {"action": "wbgetentities", "ids": batch})

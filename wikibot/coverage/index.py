@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..ports import Entity, EntityJson, EntityOutcome, EntitySaved, EntityStore, QueryStore
+from ..ports import Entity, EntityInfo, EntityJson, EntityOutcome, EntitySaved, EntityStore, QueryStore
 from ..wikibase.rdf import RdfMappingError, RdfPrefixes, Triple, entity_triples
 
 Progress = Callable[[str], None]
@@ -123,6 +123,9 @@ class Watched:
             else:
                 self._keep(entity.id, entity.revid, entity.data)
         return found
+
+    def fetch_info(self, ids: Sequence[str]) -> dict[str, EntityInfo | None]:
+        return self.inner.fetch_info(ids)
 
     def save_entity(self, entity_id: str | None, data: EntityJson, *, base_revid: int | None, summary: str,
                     new: Literal["item", "property"] = "item") -> EntityOutcome:

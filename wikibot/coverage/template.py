@@ -26,6 +26,7 @@ put in front, so the result runs unchanged on WDQS, QLever, Oxigraph or Virtuoso
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -134,8 +135,10 @@ class QueryContext:
             "P": self._pid, "Q": self._qid, "param": self._param, "VALUES": self._values, "LABEL": self._label,
         }.get(kind)
         if handler is None:
-            raise QueryTemplateError(f"line {line}: unknown placeholder {{{{{body}}}}} "
-                                     "(known: P:, Q:, param:, VALUES, LABEL)")
+            raise QueryTemplateError(f"line {line}: unknown placeholder {{{{{body}}}}}"
+                                     f"{_did_you_mean(kind, ['P', 'Q', 'param', 'VALUES', 'LABEL'])} "
+                                     "(placeholders: {{P:key}}, {{Q:key}}, {{param:name}}, {{VALUES ?a = name}}, "
+                                     "{{LABEL ?x ?xLabel}})")
         try:
             return handler(rest.strip())
         except QueryTemplateError as error:
@@ -187,13 +190,23 @@ class QueryContext:
 
     def _value(self, name: str) -> Term | Sequence[Row]:
         if name not in self.values:
-            raise QueryTemplateError(f"no value {name!r} (known: {', '.join(sorted(self.values))})")
+            raise QueryTemplateError(f"no value {name!r}{_did_you_mean(name, list(self.values))} "
+                                     f"(known: {', '.join(sorted(self.values))})")
         return self.values[name]
+
+
+def _did_you_mean(wrong: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(wrong, known, n=1, cutoff=0.6) or difflib.get_close_matches(
+        wrong.replace("_", "-").lower(), known, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _checked_id(ids: Mapping[str, str], key: str, what: str) -> str:
     if key not in ids:
-        raise QueryTemplateError(f"no {what} {key!r} in the instance ids (run 'wikibot bootstrap')")
+        hint = _did_you_mean(key, list(ids))
+        raise QueryTemplateError(f"no {what} {key!r} in the mapping{hint}" if hint else
+                                 f"no {what} {key!r} in the instance ids (not in the mapping, or run 'wikibot "
+                                 "bootstrap')")
     value = ids[key]
     if not _ID.match(value):
         raise QueryTemplateError(f"the instance ids give {value!r} for {key!r}, which is not an id")

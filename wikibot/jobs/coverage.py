@@ -41,9 +41,31 @@ def index_entities(index: QueryIndex, entities: EntityStore, mapping: ResolvedMa
     versions = index.versions()
     removed = index.remove(sorted(gone), known=versions)
     wanted = [i for i in (*mapping.properties.values(), *mapping.items.values()) if i not in versions and i not in seen]
-    fetched = entities.fetch_entities(wanted) if wanted else {}
-    documents = [*seen.values(), *(with_revision(e.data, e.revid) for e in fetched.values() if e is not None)]
+    current = {i: e for i, e in seen.items() if versions.get(i) != e.get("lastrevid") or "lastrevid" not in e}
+    dated, stale = _dated(current, entities)
+    fetched = entities.fetch_entities([*wanted, *stale]) if wanted or stale else {}
+    documents = [*dated.values(), *(with_revision(e.data, e.revid) for e in fetched.values() if e is not None)]
     return [*removed, *index.update(documents, known=versions, progress=progress)]
+
+
+def _dated(seen: Mapping[str, EntityJson], entities: EntityStore) -> tuple[dict[str, EntityJson], list[str]]:
+    """The entities with their ``modified`` time (the RDF's ``schema:dateModified``), and the ids to
+    read again.  A Wikibase's answer to a save has no ``modified``: it is asked of the Wikibase for a
+    few bytes an entity (``props=info``, 50 a request); an entity edited again since is read again."""
+    undated = [i for i, e in seen.items() if not e.get("modified")]
+    if not undated:
+        return dict(seen), []
+    info = entities.fetch_info(undated)
+    dated, stale = dict(seen), []
+    for entity_id in undated:
+        found = info.get(entity_id)
+        if found is not None and found.revid == seen[entity_id].get("lastrevid"):
+            dated[entity_id] = {**seen[entity_id], "modified": found.modified}
+        else:
+            del dated[entity_id]
+            if found is not None:
+                stale.append(entity_id)
+    return dated, stale
 
 
 def rebuild_index(index: QueryIndex, entities: EntityStore, ids: Sequence[str], *,
