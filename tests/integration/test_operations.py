@@ -254,3 +254,30 @@ def test_sparql_says_what_is_wrong_with_a_query_in_a_sentence(workspace: Path, t
     assert run("sparql", str(path), "--workspace", str(workspace))[0] == code
     err = capsys.readouterr().err
     assert said in err and "Traceback" not in err and "SELECT" not in err  # the query is not echoed
+
+
+def test_ctrl_c_ends_with_a_message_exit_130_and_a_state_a_rerun_finishes_from(
+        workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from wikibot.adapters.entity_local import LocalEntityStore
+    from wikibot.adapters.state_sqlite import SqliteStateStore
+
+    real = LocalEntityStore.save_entity
+    calls: list[str | None] = []
+
+    def interrupted(self: LocalEntityStore, entity_id: str | None, data: dict[str, object], **kwargs: object) -> object:
+        calls.append(entity_id)
+        if len(calls) == 20:
+            raise KeyboardInterrupt
+        return real(self, entity_id, data, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LocalEntityStore, "save_entity", interrupted)
+    code, _ = run("sync", "--workspace", str(workspace))
+    err = capsys.readouterr().err
+    assert code == 130 and "interrupted" in err and "Traceback" not in err
+    state = SqliteStateStore(workspace / "state" / "sync.sqlite")
+    assert state.runs("sync")[-1]["error"] == "interrupted (Ctrl-C)"
+    assert len(state.entries()) == 19  # each item created before the interruption is recorded
+    state.close()
+    monkeypatch.setattr(LocalEntityStore, "save_entity", real)
+    code, out = run("sync", "--workspace", str(workspace))
+    assert code == 0 and "created 68 items" in out  # the rest, no item twice

@@ -54,6 +54,9 @@ def logged_run(settings: Settings, pages: PageStore, state: StateStore, job: str
         log.finish("failed", {}, str(error) if known else f"{type(error).__name__}: {error}")
         _beat(settings, pages, state, quiet=True)
         raise
+    except KeyboardInterrupt:  # Ctrl-C: logged, and nothing more is asked of the wiki
+        log.finish("failed", {}, "interrupted (Ctrl-C)")
+        raise
     if not log.finished:
         log.finish("failed", {}, "the run ended without a result")
     _beat(settings, pages, state, quiet=False)
