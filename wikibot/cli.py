@@ -300,8 +300,13 @@ def _bootstrap(args: argparse.Namespace, app: App, out: TextIO) -> int:
     for problem in result.problems:
         print(f"problem: {problem}", file=out)
     verb = "would create" if args.dry_run else "created"
-    print(f"bootstrap: {len(result.ids.properties)} properties and {len(result.ids.items)} items in place; "
+    properties, items = result.in_place()  # only what was read or written on the Wikibase in this run
+    print(f"bootstrap: {properties} properties and {items} items in place; "
           f"{verb} {result.writes}, found {len(result.found)} by label", file=out)
+    unchecked = result.unchecked()
+    if unchecked:
+        print(f"bootstrap: {len(unchecked)} ids recorded in {ids_path(app.settings)} not checked: the run stopped "
+              "before reading them", file=out)
     if run.recorded:
         print(f"recorded the ids in {ids_path(app.settings)}", file=out)
     return EXIT_OK if run.clean else EXIT_PROBLEMS
