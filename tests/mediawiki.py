@@ -35,6 +35,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import sqlite3
 import subprocess
 import time
@@ -320,6 +321,16 @@ class MediaWiki:
         """The server goes away at once (its process group killed), as a wiki that stops answering;
         ``restart`` serves the same wiki again on the same port."""
         servers.stop_group(self.process)
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Meanwhile the server takes connections (the system does) but answers none: its process
+        group is stopped (SIGSTOP), as a wiki hung behind its socket; then it goes on."""
+        os.killpg(self.process.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            os.killpg(self.process.pid, signal.SIGCONT)
 
     def restart(self) -> None:
         """Serve this wiki again (after ``kill``) on the same port; returns once its API answers."""

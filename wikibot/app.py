@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -168,7 +169,7 @@ class App:
                 from .adapters.pywikibot_site import live_page_store  # imports pywikibot: live runs only
 
                 self._pages, self._user = live_page_store(site, max_wait=self.settings.wiki.max_wait,
-                                                          report=self._waiting)
+                                                          report=self._reporter())
         if not isinstance(self._pages, _CountedPages):
             self._pages = _CountedPages(self._pages, self.writes)
         return self._pages
@@ -190,10 +191,23 @@ class App:
             else:
                 from .adapters.pywikibot_site import live_entity_store  # imports pywikibot: live runs only
 
-                self._entities = live_entity_store(site, max_wait=self.settings.wiki.max_wait, report=self._waiting)
+                self._entities = live_entity_store(site, max_wait=self.settings.wiki.max_wait,
+                                                   report=self._reporter())
         if not isinstance(self._entities, _CountedEntities):
             self._entities = _CountedEntities(self._entities, self.writes)
         return self._entities
+
+    def _reporter(self) -> Callable[[str], None]:
+        """``_waiting`` for an adapter to keep, without keeping the App alive (no reference cycle: an
+        App is freed, and what it opened with it, as soon as its run is over)."""
+        method = weakref.WeakMethod(self._waiting)
+
+        def report(message: str) -> None:
+            waiting = method()
+            if waiting is not None:
+                waiting(message)
+
+        return report
 
     def _waiting(self, message: str) -> None:
         """A live wiki did not answer and is waited for: said in the job's progress, else logged."""

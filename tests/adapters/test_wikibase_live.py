@@ -406,6 +406,29 @@ def test_a_refused_login_is_a_login_error_naming_the_account_and_the_file(wikiba
     assert replay.count("login") == 1
 
 
+def test_no_password_for_the_account_is_a_login_error_and_nobody_is_asked_for_one(
+        wikibase: Wikibase, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """pywikibot would ask for the password on the terminal; a scheduled run has none."""
+    import pywikibot
+
+    from wikibot.errors import LoginError
+
+    store, replay = wikibase()
+    empty = tmp_path / "user-password.py"
+    empty.write_text("# no line for the bot\n", encoding="utf-8")
+    empty.chmod(0o600)
+    monkeypatch.setattr(pywikibot.config, "password_file", str(empty))
+
+    def asked(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("pywikibot asked for a password")
+
+    monkeypatch.setattr(pywikibot, "input", asked)
+    with pytest.raises(LoginError, match=r"cannot be logged in to as 'WikibaseBot' \(no password for "
+                                         r"'WikibaseBot'.*" + str(empty)):
+        store.fetch_entities(["Q1"])
+    assert replay.count("login") == 0 and replay.count("wbgetentities") == 0
+
+
 def test_a_lost_session_whose_login_fails_is_a_login_error(wikibase: Wikibase) -> None:
     from wikibot.errors import LoginError
 

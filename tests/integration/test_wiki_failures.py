@@ -215,6 +215,22 @@ def test_a_wiki_down_from_the_start_is_unreachable_not_unknown(
     assert run["outcome"] == "failed" and "did not answer" in str(run["error"])
 
 
+def test_a_wiki_that_takes_connections_but_never_answers_is_given_up_on_within_the_bound(
+        operator: Operator, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each attempt costs a socket timeout (pywikibot's: 45 s to read), brought within the bound too."""
+    wiki = operator.wiki
+    with wiki.frozen():
+        started = time.monotonic()
+        code, output = operator.run("sync")
+        took = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert code == 1, output + err
+    assert f"'{wiki.family}' ({wiki.api_url}) did not answer within {MAX_WAIT} s (no answer in time (read " \
+           "timeout))" in err, err
+    assert MAX_WAIT <= took < MAX_WAIT + SLACK
+    assert "Traceback" not in err
+
+
 # -- a real run in its own process: the configuration of an operator, Ctrl-C ----------------------------
 
 def _own_process(operator: Operator, tmp_path: Path, *argv: str) -> subprocess.Popen[str]:
@@ -287,7 +303,9 @@ def test_with_pywikibots_simulate_saves_are_reported_as_simulated_and_nothing_is
 
     import_pywikibot().config.simulate = True  # as `simulate = True` in user-config.py (restored after)
     code, output = operator.run("sync")
-    assert code == 0, output + capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert code == 0, output + err
+    assert "not kept current" not in err  # the last run's App let go of the query store (no reference cycle)
     assert "sync: simulated, not written (pywikibot's simulate is on): Hubs/Registry" in output
     assert "Hubs/Registry: save simulated (pywikibot's simulate is on)" in output  # the progress
     assert "edited 0 pages" in output
@@ -295,7 +313,8 @@ def test_with_pywikibots_simulate_saves_are_reported_as_simulated_and_nothing_is
     assert "simulated ESEAP Hub (pywikibot's simulate is on: not saved)" in output, output
     assert "saved ESEAP Hub" not in output and ", simulated 2 (nothing saved)" in output
     code, output = operator.run("coverage", "--publish", "--format", "csv")
-    assert code == 0 and "report page Registry/Coverage simulated" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert code == 0 and "report page Registry/Coverage simulated" in err, output + err
     assert {title: operator.revisions(title) for title in edits} == edits  # nothing saved on the wiki
     assert operator.revisions("Registry/Coverage") == 0
 

@@ -125,7 +125,11 @@ class Patience:
 
 
 class WaitBudget:
-    """The waits of one request, all its retries together (see ``Patience``)."""
+    """The waits of one request, all its retries together (see ``Patience``).
+
+    What counts is the time spent since the request was first sent, its attempts included (a
+    wiki that takes connections but never answers costs a socket timeout each time), or the
+    time slept, whichever is more (a test's fake clock moves only when something sleeps)."""
 
     def __init__(self, patience: Patience, what: str, retries: int | None) -> None:
         self.patience = patience
@@ -134,9 +138,13 @@ class WaitBudget:
         self.allowed = 0.0 if patience.silent else patience.max_wait
         self.waited = 0.0
         self.count = 0
+        self.started = time.monotonic()
+
+    def spent(self) -> float:
+        return max(self.waited, time.monotonic() - self.started)
 
     def left(self) -> float:
-        return max(self.allowed - self.waited, 0.0)
+        return max(self.allowed - self.spent(), 0.0)
 
     def wait(self, seconds: float, why: str, *, message: str | None = None, retry: bool = True) -> None:
         """Wait ``seconds`` (no more than what is left), saying so; ``GaveUpError`` when nothing is
@@ -146,12 +154,14 @@ class WaitBudget:
             if retry:
                 self.patience.silent = True
             raise GaveUpError(self.gave_up(why))
-        seconds = min(seconds, self.left())
+        seconds = round(min(seconds, self.left()), 1) or 0.1
+        elapsed = time.monotonic() - self.started
         self.count += int(retry)
         self.waited += seconds
+        total = max(self.waited, elapsed + seconds)  # by the end of this wait
         self.patience.say(message or (
             f"{self.patience.wiki}: {self.what}: {why}; waiting {seconds:g} s before trying again "
-            f"({self.waited:g} of at most {self.allowed:g} s)"))
+            f"({round(total, 1):g} of at most {self.allowed:g} s)"))
         self.patience.sleep(seconds)
 
     def gave_up(self, why: str) -> str:
@@ -194,7 +204,9 @@ def login_error(site: Any, exc: BaseException) -> LoginError:
     where = (f"its BotPassword in {Path(base, password_file)} (password_file of {base / 'user-config.py'})"
              if password_file else f"password_file in {base / 'user-config.py'} (none is set)")
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return LoginError(f"{site} ({site.base_url(site.apipath())}) refused the login of {user!r} ({reason}): "
+    refused = isinstance(exc, pywikibot.exceptions.NoUsernameError) and not reason.startswith("no password")
+    happened = "refused the login of" if refused else "cannot be logged in to as"  # the wiki said no / never asked
+    return LoginError(f"{site} ({site.base_url(site.apipath())}) {happened} {user!r} ({reason}): "
                       f"check the account usernames['{family}']['{code}'] and {where}")
 
 
@@ -357,8 +369,9 @@ class _Patient:
         return response, use_get
 
     def submit(self) -> dict[str, Any]:
+        budget = self.budget()  # its clock starts with the first attempt
         result: dict[str, Any] = super().submit()  # type: ignore[misc]
-        self.budget().patience.answered()
+        budget.patience.answered()
         return result
 
 
