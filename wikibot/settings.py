@@ -94,9 +94,10 @@ class WikiSettings(_Section):
     max_wait: float = Field(
         default=180, gt=0, le=86400,
         description="Seconds one request to a wiki (the registry pages' wiki or the Wikibase, through "
-                    "pywikibot) may wait in all, over every retry after a refused connection, a timeout, "
-                    "HTTP 5xx, maxlag or 429; then the run stops and exits 1 naming the wiki. Each wait is "
-                    "shown in the progress. (pywikibot's own default would wait about 22 minutes.)",
+                    "pywikibot) may take in all, its attempts and every wait after a refused connection, a "
+                    "timeout, HTTP 5xx, maxlag or 429 included; then the run stops and exits 1 naming the "
+                    "wiki. Each wait is shown in the progress. (pywikibot's own default would wait about "
+                    "22 minutes.)",
     )
 
 
