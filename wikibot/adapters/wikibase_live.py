@@ -127,9 +127,11 @@ class LiveEntityStore:
         """``site``: a ``pywikibot.site.APISite`` (or ``DataSite``) for the Wikibase's API.
 
         ``maxlag`` is sent with every write; ``maxlag_retries`` bounds how often a lagged
-        request is sent again; ``retries`` how often pywikibot resends a request after a
-        passing failure (reads: HTTP errors; any request: ``readonly``, ``ratelimited``);
-        ``sleep`` waits out ``Retry-After`` (default ``time.sleep``).  No request is made here.
+        request is sent again; ``retries`` how often a request is sent again after a passing
+        failure (reads: HTTP errors, timeouts; any request: a refused connection, ``readonly``,
+        ``ratelimited``; None: as often as ``patience`` allows); ``patience`` bounds the time all
+        that may take (default: the site's, from ``open_site``, else 180 s); ``sleep`` waits
+        (default ``time.sleep``).  No request is made here.
         """
         self.api = ApiClient(site, owner="LiveEntityStore", error=EntityStoreError, maxlag=maxlag,
                              maxlag_retries=maxlag_retries, retries=retries, sleep=sleep,
