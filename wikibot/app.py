@@ -38,7 +38,7 @@ from .coverage.index import QueryIndex
 from .coverage.questions import Question
 from .coverage.template import QueryContext
 from .errors import ConfigError, LocalFileError, LoginError, QueryEndpointError, UsageError, WikibotError
-from .jobs.runlog import save_heartbeat
+from .jobs.runlog import RunLog, save_heartbeat
 from .ports import (
     Entity,
     EntityJson,
@@ -262,7 +262,7 @@ class App:
             if latest is not None and latest["finished"]:
                 return  # the job's own run log recorded how it ended (and saved the heartbeat)
             run_id = int(latest["id"]) if latest is not None else self.state.start_run(job, dry_run=False)
-            self.state.finish_run(run_id, outcome="failed", counts={}, error=reason)
+            RunLog(self.state, run_id).finish("failed", {}, reason)  # as the job's own run log would
         except Exception:  # the failure itself is what the user must see
             return
         if interrupted or self._pages is None:  # Ctrl-C: stop now; no pages' wiki: no heartbeat
