@@ -193,6 +193,7 @@ class Replay:
         self.problems: list[str] = []
         self.clock = FakeClock()
         self.login_fails = False
+        self.silent = False  # True: no request is answered (the connection is refused), as a wiki that is down
         self.login_token: str = capture("api_login_logintoken.json")["response"]["query"]["tokens"]["logintoken"]
         self.csrf_token: str = capture("api_tokens_csrf_loggedin.json")["response"]["query"]["tokens"]["csrftoken"]
         self.entities: dict[str, dict[str, Any]] = {}
@@ -249,6 +250,8 @@ class Replay:
             params.update(urllib.parse.parse_qsl(body, keep_blank_values=True))
         call = Call(request.method, request.url, params, {k.lower(): v for k, v in request.headers.items()})
         self.calls.append(call)
+        if self.silent:
+            self._serve(connection_refused())  # raises: nothing listens
         if f"{split.scheme}://{split.netloc}{split.path}" != API_URL:
             return self._unexpected(call, "not the wiki's API")
         handler = getattr(self, "_on_" + call.action.replace("-", "_"), None)
@@ -348,8 +351,10 @@ class Replay:
     def _on_login(self, call: Call) -> tuple[int, dict[str, str], Any]:
         ok = (call.method == "POST" and not self.login_fails and call.params.get("lgname") == f"{BOT}@{BOT_APP}"
               and call.params.get("lgpassword") == BOT_PASSWORD and call.params.get("lgtoken") == self.login_token)
-        if not ok:
-            return self._serve(Answer.of("api_login_failed_wrong_password.json", match=()))
+        if not ok:  # the bot logs in with a BotPassword (lgname "User@app"): what the wiki answers to a wrong one
+            refused = "api_login_failed_wrong_botpassword.json" if "@" in call.params.get("lgname", "") else \
+                "api_login_failed_wrong_password.json"
+            return self._serve(Answer.of(refused, match=()))
         session = secrets.token_hex(16)
         self._sessions.add(session)
         self._logins += 1

@@ -35,6 +35,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import sqlite3
 import subprocess
 import time
@@ -218,6 +219,7 @@ class MediaWiki:
     family: str
     process: subprocess.Popen[bytes]
     log: Path
+    opcache: Path | None = None
     _site: Any = field(default=None, repr=False)
     _human: Any = field(default=None, repr=False)
 
@@ -301,6 +303,50 @@ class MediaWiki:
                            (secrets.token_hex(16), user_id, app))
             db.commit()
 
+    def reset_bot_password(self, account: Account | None = None) -> str:
+        """Give ``account``'s BotPassword (default: the bot's) a new password on the wiki, one its
+        pywikibot configuration does not know: its next login is refused, as after a wrong
+        BotPassword was configured.  Its sessions end too.  Returns the new password."""
+        account = account or self.bot
+        with contextlib.closing(sqlite3.connect(self.directory / "data" / "testwiki.sqlite")) as db:
+            db.execute("DELETE FROM bot_passwords WHERE bp_app_id = ? AND bp_user = "
+                       "(SELECT user_id FROM user WHERE user_name = ?)", (account.app, account.name))
+            db.commit()
+        password = _account(account.name, account.app).bot_password
+        self.maintenance("createBotPassword.php", "--appid", account.app,
+                         "--grants", "basic,highvolume,editpage,createeditmovepage", account.name, password)
+        return password
+
+    def kill(self) -> None:
+        """The server goes away at once (its process group killed), as a wiki that stops answering;
+        ``restart`` serves the same wiki again on the same port."""
+        servers.stop_group(self.process)
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Meanwhile the server takes connections (the system does) but answers none: its process
+        group is stopped (SIGSTOP), as a wiki hung behind its socket; then it goes on."""
+        os.killpg(self.process.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            os.killpg(self.process.pid, signal.SIGCONT)
+
+    def restart(self) -> None:
+        """Serve this wiki again (after ``kill``) on the same port; returns once its API answers."""
+        assert self.process.returncode is not None, "the server is still running"
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:  # the port is free again once the old server's sockets are closed
+            self.process = _serve(self.directory, self.port, self.opcache, self.log)
+            try:
+                _wait_until_it_answers(self)
+                return
+            except RuntimeError:
+                servers.stop_group(self.process)
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
     def maintenance(self, script: str, *args: str) -> None:
         """Run ``maintenance/<script>`` on this copy (e.g. protect.php, deleteBatch.php)."""
         _php([str(MEDIAWIKI / "maintenance" / script), *args],
@@ -327,17 +373,10 @@ def start(template: Template, directory: Path) -> MediaWiki:
         (directory / "Instance.php").write_text(
             f'<?php\n$wgServer = "http://{HOST}:{port}";\n$wgCookiePrefix = "{cookie_prefix}";\n',
             encoding="utf-8")
-        env = {**os.environ, "MW_CONFIG_FILE": str(directory / "LocalSettings.php")}
-        env.pop("PHP_CLI_SERVER_WORKERS", None)
-        with log.open("ab") as output:
-            process = subprocess.Popen(
-                ["php", "-d", "opcache.enable_cli=1", "-d", f"opcache.file_cache={template.opcache}",
-                 "-S", f"{HOST}:{port}", "-t", str(MEDIAWIKI)],
-                cwd=directory, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
-                preexec_fn=servers.own_group_ending_with_us)
+        process = _serve(directory, port, template.opcache, log)
         family = f"testwiki{next(_families)}"
         wiki = MediaWiki(directory=directory, port=port, bot=template.bot, human_account=template.human,
-                         family=family, process=process, log=log)
+                         family=family, process=process, log=log, opcache=template.opcache)
         try:
             _wait_until_it_answers(wiki)
         except RuntimeError as error:
@@ -348,6 +387,17 @@ def start(template: Template, directory: Path) -> MediaWiki:
                                     password=template.bot.bot_password)
         return wiki
     raise RuntimeError(f"the MediaWiki in {directory} did not start: {last_error}")
+
+
+def _serve(directory: Path, port: int, opcache: Path | None, log: Path) -> subprocess.Popen[bytes]:
+    """``php -S`` serving the wiki in ``directory`` on ``port``, in a process group of its own."""
+    env = {**os.environ, "MW_CONFIG_FILE": str(directory / "LocalSettings.php")}
+    env.pop("PHP_CLI_SERVER_WORKERS", None)
+    cache = ["-d", "opcache.enable_cli=1", "-d", f"opcache.file_cache={opcache}"] if opcache is not None else []
+    with log.open("ab") as output:
+        return subprocess.Popen(["php", *cache, "-S", f"{HOST}:{port}", "-t", str(MEDIAWIKI)],
+                                cwd=directory, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
+                                preexec_fn=servers.own_group_ending_with_us)
 
 
 def _wait_until_it_answers(wiki: MediaWiki) -> None:

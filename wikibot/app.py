@@ -10,12 +10,19 @@ measures or tests (``bench/``) passes its own adapters in; the rest is built as 
 
     with App(settings) as app:
         run = app.sync(dry_run=True)
+
+The live wikis wait at most ``[wiki] max_wait`` seconds for a request, each wait said through
+the progress of the job under way (else the log).  A run of ``sync``, ``status`` or
+``coverage --publish`` that fails is in the run log, and on the heartbeat page when that can
+still be saved, also when it failed before the job's own run log began (a refused login, a
+wiki that did not answer while the adapters were built or the pages read): ``_logged``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -30,7 +37,8 @@ from .adapters.workspace import LocalPageStore, atomic_write
 from .coverage.index import QueryIndex
 from .coverage.questions import Question
 from .coverage.template import QueryContext
-from .errors import ConfigError, LocalFileError, QueryEndpointError, UsageError
+from .errors import ConfigError, LocalFileError, LoginError, QueryEndpointError, UsageError, WikibotError
+from .jobs.runlog import RunLog, save_heartbeat
 from .ports import (
     Entity,
     EntityInfo,
@@ -59,7 +67,8 @@ def _quiet(message: str, level: str = "info") -> None:
 
 class _Writes:
     """How many writes a run has sent (to the pages' wiki and the Wikibase), answered or not; a
-    write a local store refused before writing anything (an unreadable file of its own) is none."""
+    write a local store refused before writing anything (an unreadable file of its own) is none,
+    nor one the wiki never took because the bot could not log in (``LoginError``)."""
 
     def __init__(self) -> None:
         self.sent = 0
@@ -68,7 +77,7 @@ class _Writes:
     def counting(self) -> Iterator[None]:
         try:
             yield
-        except LocalFileError:
+        except (LocalFileError, LoginError):
             raise
         except BaseException:
             self.sent += 1
@@ -131,6 +140,7 @@ class App:
         self._mapping: ResolvedMapping | None = None
         self._opened: list[Any] = []  # what this App opened, and so closes
         self.writes = _Writes()  # what the run sent: a run that stopped after a write did not do nothing
+        self._progress: Callable[[str], None] | None = None  # the progress of the job under way
 
     # -- lifetime ------------------------------------------------------------------------------
     def __enter__(self) -> App:
@@ -162,7 +172,8 @@ class App:
             else:
                 from .adapters.pywikibot_site import live_page_store  # imports pywikibot: live runs only
 
-                self._pages, self._user = live_page_store(site)
+                self._pages, self._user = live_page_store(site, max_wait=self.settings.wiki.max_wait,
+                                                          report=self._reporter())
         if not isinstance(self._pages, _CountedPages):
             self._pages = _CountedPages(self._pages, self.writes)
         return self._pages
@@ -184,10 +195,84 @@ class App:
             else:
                 from .adapters.pywikibot_site import live_entity_store  # imports pywikibot: live runs only
 
-                self._entities = live_entity_store(site)
+                self._entities = live_entity_store(site, max_wait=self.settings.wiki.max_wait,
+                                                   report=self._reporter())
         if not isinstance(self._entities, _CountedEntities):
             self._entities = _CountedEntities(self._entities, self.writes)
         return self._entities
+
+    def _reporter(self) -> Callable[[str], None]:
+        """``_waiting`` for an adapter to keep, without keeping the App alive (no reference cycle: an
+        App is freed, and what it opened with it, as soon as its run is over)."""
+        method = weakref.WeakMethod(self._waiting)
+
+        def report(message: str) -> None:
+            waiting = method()
+            if waiting is not None:
+                waiting(message)
+
+        return report
+
+    def _waiting(self, message: str) -> None:
+        """A live wiki did not answer and is waited for: said in the job's progress, else logged."""
+        if self._progress is not None:
+            self._progress(message)
+        else:
+            self.log(message, "warning")
+
+    @contextlib.contextmanager
+    def _reporting(self, progress: Callable[[str], None]) -> Iterator[None]:
+        """While a job runs, the waits for a silent wiki are said through its ``progress``."""
+        self._progress = progress
+        try:
+            yield
+        finally:
+            self._progress = None
+
+    @contextlib.contextmanager
+    def _logged(self, job: str, *, dry_run: bool) -> Iterator[None]:
+        """A run of ``job`` that fails is in the run log, however early it fails.
+
+        The job's own run log (``jobs.logged_run``) begins once it has read what it needs; a
+        failure before that (a refused login, a wiki that did not answer while the adapters were
+        built or the pages read) is recorded here, as failed with its reason, and the heartbeat
+        page saved when it can be (never hiding the failure).  A run stopped by Ctrl-C is
+        recorded as failed too, and the heartbeat left alone.  Dry runs are not logged."""
+        if dry_run:
+            yield
+            return
+        before = self._last_run(job)
+        try:
+            yield
+        except BaseException as error:
+            if before is not None:
+                self._record_failure(job, before, error)
+            raise
+
+    def _last_run(self, job: str) -> int | None:
+        """The id of ``job``'s last run in the run log (0: none; None: the run log cannot be read)."""
+        try:
+            runs = self.state.runs(job)
+        except (WikibotError, OSError):
+            return None
+        return int(runs[-1]["id"]) if runs else 0
+
+    def _record_failure(self, job: str, before: int, error: BaseException) -> None:
+        interrupted = isinstance(error, KeyboardInterrupt)
+        reason = ("interrupted (Ctrl-C)" if interrupted else str(error) if isinstance(error, WikibotError)
+                  else f"{type(error).__name__}: {error}")
+        try:
+            latest = next((run for run in reversed(self.state.runs(job)) if int(run["id"]) > before), None)
+            if latest is not None and latest["finished"]:
+                return  # the job's own run log recorded how it ended (and saved the heartbeat)
+            run_id = int(latest["id"]) if latest is not None else self.state.start_run(job, dry_run=False)
+            RunLog(self.state, run_id).finish("failed", {}, reason)  # as the job's own run log would
+        except Exception:  # the failure itself is what the user must see
+            return
+        if interrupted or self._pages is None:  # Ctrl-C: stop now; no pages' wiki: no heartbeat
+            return
+        with contextlib.suppress(Exception):
+            save_heartbeat(self.settings, self.pages, self.state)
 
     def _local_entities(self) -> LocalEntityStore | None:
         """The local entity store, when that is the Wikibase of this run."""
@@ -212,7 +297,9 @@ class App:
             if query.endpoint is None:
                 if query.default_graph is not None:
                     raise ConfigError("[query] default_graph is for [query] endpoint; the embedded store has one graph")
-                self._endpoint = self._embedded_store()
+                store = self._embedded_store()
+                self._opened.append(store)  # closed with the App: its lock on the directory goes with it
+                self._endpoint = store
             else:
                 if not query.user_agent:
                     raise ConfigError(
@@ -306,27 +393,30 @@ class App:
 
     def bootstrap(self, *, dry_run: bool = False,
                   progress: Callable[[str], None] = lambda m: None) -> jobs.BootstrapRun:
-        return jobs.bootstrap_job(self.entities, self.ids(), None if dry_run else self.state, save_ids=self.save_ids,
-                                  dry_run=dry_run, progress=progress)
+        with self._reporting(progress):
+            return jobs.bootstrap_job(self.entities, self.ids(), None if dry_run else self.state,
+                                      save_ids=self.save_ids, dry_run=dry_run, progress=progress)
 
     def sync(self, *, dry_run: bool = False, retire: bool = False, allow_shrink: bool = False,
              progress: Callable[[str], None] = lambda m: None) -> jobs.SyncRun:
-        mapping, pages, user, entities = self.mapping, self.pages, self.user, self.entities
-        index = None
-        if self.settings.query.endpoint is None and not dry_run:
-            try:
-                index = self.query_index(writing=True)
-            except QueryEndpointError as error:
-                self.log(f"wikibot: the query store is not kept current this time: {error}", "warning")
-        return jobs.sync(self.settings, pages, entities, self.state, mapping=mapping, user=user, dry_run=dry_run,
-                         retire=retire, allow_shrink=allow_shrink, list_items=self.listable(), progress=progress,
-                         index=index)
+        with self._reporting(progress), self._logged("sync", dry_run=dry_run):
+            mapping, pages, user, entities = self.mapping, self.pages, self.user, self.entities
+            index = None
+            if self.settings.query.endpoint is None and not dry_run:
+                try:
+                    index = self.query_index(writing=True)
+                except QueryEndpointError as error:
+                    self.log(f"wikibot: the query store is not kept current this time: {error}", "warning")
+            return jobs.sync(self.settings, pages, entities, self.state, mapping=mapping, user=user,
+                             dry_run=dry_run, retire=retire, allow_shrink=allow_shrink, list_items=self.listable(),
+                             progress=progress, index=index)
 
     def status(self, *, today: dt.date, dry_run: bool = False,
                progress: Callable[[str], None] = lambda m: None) -> StatusRun:
-        mapping, pages, user, entities = self.mapping, self.pages, self.user, self.entities
-        return jobs.status(self.settings, pages, entities, self.state, mapping=mapping, user=user, today=today,
-                           dry_run=dry_run, progress=progress)
+        with self._reporting(progress), self._logged("status", dry_run=dry_run):
+            mapping, pages, user, entities = self.mapping, self.pages, self.user, self.entities
+            return jobs.status(self.settings, pages, entities, self.state, mapping=mapping, user=user, today=today,
+                               dry_run=dry_run, progress=progress)
 
     def health(self, *, now: dt.datetime, max_age: dt.timedelta, only: Sequence[str] = ()) -> jobs.HealthReport:
         return jobs.health(self.settings, self.pages, self.state, now=now, max_age=max_age, jobs=only)
@@ -342,6 +432,11 @@ class App:
             raise UsageError("--dry-run goes with --publish (without --publish nothing is saved anyway)")
         if publish and not self.settings.query.report_page:
             raise ConfigError("--publish needs a report page: set [query] report_page")
+        with self._logged("coverage", dry_run=dry_run or not publish):
+            return self._coverage(questions, context, rebuild=rebuild, publish=publish, dry_run=dry_run)
+
+    def _coverage(self, questions: Sequence[Question], context: QueryContext, *, rebuild: bool, publish: bool,
+                  dry_run: bool) -> jobs.CoverageRun:
         endpoint = self.endpoint
         index = self.query_index()
         if index is None and rebuild:

@@ -313,8 +313,13 @@ def _bootstrap(args: argparse.Namespace, app: App, out: TextIO) -> int:
     for problem in result.problems:
         print(f"problem: {problem}", file=out)
     verb = "would create" if args.dry_run else "created"
-    print(f"bootstrap: {len(result.ids.properties)} properties and {len(result.ids.items)} items in place; "
+    properties, items = result.in_place()  # only what was read or written on the Wikibase in this run
+    print(f"bootstrap: {properties} properties and {items} items in place; "
           f"{verb} {result.writes}, found {len(result.found)} by label", file=out)
+    unchecked = result.unchecked()
+    if unchecked:
+        print(f"bootstrap: {len(unchecked)} ids recorded in {ids_path(app.settings)} not checked: the run stopped "
+              "before reading them", file=out)
     if run.recorded:
         print(f"recorded the ids in {ids_path(app.settings)}", file=out)
     return EXIT_OK if run.clean else EXIT_PROBLEMS
@@ -331,6 +336,7 @@ def _sync(args: argparse.Namespace, app: App, out: TextIO) -> int:
                                   "written_back": run.result.written_back, "retired": run.result.retired,
                                   "report_page_saved": run.report_changed,
                                   "query_store_updated": run.indexed, "query_store_error": run.index_error,
+                                  "simulated": run.result.simulated,
                                   "problems": [p.to_json() for p in run.result.problems]}
         json.dump(document, out, ensure_ascii=False, indent=1)
         out.write("\n")
@@ -359,7 +365,9 @@ def _print_sync(run: jobs.SyncRun, settings: Settings, out: TextIO) -> None:
     counts = result.counts()
     report = ""
     if settings.sync.report_page:
-        report = f"; report page {'updated' if run.report_changed else 'unchanged'}"
+        shown = "simulated" if settings.sync.report_page in result.simulated else (
+            "updated" if run.report_changed else "unchanged")
+        report = f"; report page {shown}"
     if run.index_error:
         print(f"query store: not brought up to date: {run.index_error} (run 'wikibot coverage --rebuild')",
               file=out)
@@ -374,6 +382,9 @@ def _print_sync(run: jobs.SyncRun, settings: Settings, out: TextIO) -> None:
               "written to them or from them", file=out)
     for title, why in result.refused.items():
         print(f"sync: {title} left alone: {why}", file=out)
+    if result.simulated:
+        print(f"sync: simulated, not written (pywikibot's simulate is on): {', '.join(result.simulated)}; nothing "
+              "is recorded for them, so the next run without simulate writes them", file=out)
 
 
 class _Terminal(io.TextIOBase):
@@ -478,7 +489,9 @@ def _coverage(args: argparse.Namespace, app: App, out: TextIO) -> int:
         elif run.refused:
             app.log(f"wikibot: coverage: report page {title} left alone: {run.refused}", "error")
         else:
-            app.log(f"coverage: report page {title} {'saved' if run.published else 'unchanged'}")
+            shown = "simulated (pywikibot's simulate is on: not saved)" if run.simulated else (
+                "saved" if run.published else "unchanged")
+            app.log(f"coverage: report page {title} {shown}")
     for failure in run.failures:
         app.log(f"wikibot: coverage: {failure.question.name} not answered: {failure.message}", "error")
     return EXIT_PROBLEMS if run.failures or run.refused else EXIT_OK

@@ -69,7 +69,13 @@ class Refused:
         return f"the wiki refused the edit: {self.code}: {self.info}"
 
 
-SaveOutcome = Saved | NoChange | EditConflict | Denied | Refused
+@dataclass(frozen=True)
+class Simulated:
+    """Not sent: pywikibot's ``simulate`` is on (``user-config.py``), so nothing was written.  A
+    job says "simulated" and records nothing for it: the next real run writes it."""
+
+
+SaveOutcome = Saved | NoChange | EditConflict | Denied | Refused | Simulated
 
 
 
@@ -147,7 +153,7 @@ class Rejected:
     info: str
 
 
-EntityOutcome = EntitySaved | Patched | NoChange | EntityConflict | Rejected
+EntityOutcome = EntitySaved | Patched | NoChange | EntityConflict | Rejected | Simulated
 
 
 

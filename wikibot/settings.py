@@ -91,6 +91,16 @@ class WikiSettings(_Section):
         default="https://meta.wikimedia.org/w/index.php", pattern=r"^https?://",
         description="The wiki's index.php URL: the items' references cite page permalinks under it.",
     )
+    # One bound for every wiki reached through pywikibot, the Wikibase's too: pywikibot's retry
+    # settings are process-wide, and a run waits for whichever wiki is silent; one number to tune.
+    max_wait: float = Field(
+        default=180, gt=0, le=86400,
+        description="Seconds one request to a wiki (the registry pages' wiki or the Wikibase, through "
+                    "pywikibot) may take in all, its attempts and every wait after a refused connection, a "
+                    "timeout, HTTP 5xx, maxlag or 429 included; then the run stops and exits 1 naming the "
+                    "wiki. Each wait is shown in the progress. (pywikibot's own default would wait about "
+                    "22 minutes.)",
+    )
 
 
 class SyncSettings(_Section):

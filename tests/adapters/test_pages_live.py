@@ -341,11 +341,21 @@ def test_an_edit_whose_answer_is_lost_is_not_sent_again(mediawiki: MediaWiki, st
     assert [r["slots"]["main"]["content"] for r in mediawiki.revisions(title)] == ["one", "two"]
 
 
-def test_a_write_to_a_wiki_that_is_down_was_not_sent(fresh_mediawiki: MediaWiki) -> None:
-    store = fresh_mediawiki.page_store()
+def test_a_write_to_a_wiki_that_is_down_was_not_sent_and_is_given_up_on_within_the_bound(
+        fresh_mediawiki: MediaWiki) -> None:
+    import time
+
+    from wikibot.adapters.pywikibot_api import Patience
+
+    said: list[str] = []
+    store = fresh_mediawiki.page_store(patience=Patience(3, wiki="the wiki", report=said.append))
     store.fetch_pages(["P"])  # logged in
     assert fresh_mediawiki.site().tokens["csrf"]  # and a csrf token at hand: the edit is the next request
     fresh_mediawiki.stop()
-    with pytest.raises(PageStoreError, match="cannot reach") as raised:
+    started = time.monotonic()
+    with pytest.raises(PageStoreError, match=r"edit of 'P': the wiki did not answer within 3 s \(connection "
+                                             r"refused\); the edit was not sent") as raised:
         store.save_page("P", "text", base=None, summary="bot")
+    assert 3 <= time.monotonic() - started < 15
     assert "may or may not" not in str(raised.value)
+    assert said == ["the wiki: edit of 'P': connection refused; waiting 3 s before trying again (3 of at most 3 s)"]

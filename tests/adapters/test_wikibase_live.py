@@ -387,32 +387,83 @@ def test_a_lost_session_logs_in_again(wikibase: Wikibase) -> None:
     assert replay.count("login") == 2
 
 
-def test_a_login_that_fails_is_an_error(wikibase: Wikibase) -> None:
+def test_a_refused_login_is_a_login_error_naming_the_account_and_the_file(wikibase: Wikibase) -> None:
+    from replay.pywikibot_env import password_file
+    from replay.wikibase import BOT, BOT_PASSWORD
+    from wikibot.errors import LoginError
+
     store, replay = wikibase()
     replay.login_fails = True
-    with pytest.raises(EntityStoreError, match="log in"):
+    with pytest.raises(LoginError) as refused:
         _edit("wbeditentity_new_item_with_claims.json", store)
-    assert replay.count("wbeditentity") == 0
+    message = str(refused.value)
+    assert f"refused the login of {BOT!r}" in message and str(password_file()) in message
+    assert "Incorrect username or password" in message and BOT_PASSWORD not in message
+    assert refused.value.exit_code == 2
+    assert replay.count("wbeditentity") == 0 and replay.count("login") == 1
+    with pytest.raises(LoginError):  # not tried again: five refusals lock the account for a while
+        store.fetch_entities(["Q1"])
+    assert replay.count("login") == 1
 
 
-def test_a_lost_session_whose_login_fails_is_an_error(wikibase: Wikibase) -> None:
+def test_no_password_for_the_account_is_a_login_error_and_nobody_is_asked_for_one(
+        wikibase: Wikibase, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """pywikibot would ask for the password on the terminal; a scheduled run has none."""
+    import pywikibot
+
+    from wikibot.errors import LoginError
+
+    store, replay = wikibase()
+    empty = tmp_path / "user-password.py"
+    empty.write_text("# no line for the bot\n", encoding="utf-8")
+    empty.chmod(0o600)
+    monkeypatch.setattr(pywikibot.config, "password_file", str(empty))
+
+    def asked(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("pywikibot asked for a password")
+
+    monkeypatch.setattr(pywikibot, "input", asked)
+    with pytest.raises(LoginError, match=r"cannot be logged in to as 'WikibaseBot' \(no password for "
+                                         r"'WikibaseBot'.*" + str(empty)):
+        store.fetch_entities(["Q1"])
+    assert replay.count("login") == 0 and replay.count("wbgetentities") == 0
+
+
+def test_a_lost_session_whose_login_fails_is_a_login_error(wikibase: Wikibase) -> None:
+    from wikibot.errors import LoginError
+
     store, replay = wikibase()
     replay.queue("wbeditentity", "wbeditentity_new_item_terms_only.json")
     assert isinstance(_edit("wbeditentity_new_item_terms_only.json", store), EntitySaved)
     replay.expire_session()
     replay.login_fails = True
-    with pytest.raises(EntityStoreError):
+    with pytest.raises(LoginError):
         _edit("wbeditentity_update_item_with_baserevid.json", store)
     assert replay.count("wbeditentity") == 2 and replay.count("login") == 2
 
 
-def test_a_write_that_cannot_connect_was_not_sent(wikibase: Wikibase) -> None:
+def test_a_write_that_could_not_connect_was_not_sent_so_it_is_sent_again_after_a_wait(wikibase: Wikibase) -> None:
     store, replay = wikibase()
-    replay.queue("wbeditentity", connection_refused())
-    with pytest.raises(EntityStoreError, match="cannot reach") as raised:
+    replay.queue("wbeditentity", connection_refused(), "wbeditentity_new_item_with_claims.json")
+    assert isinstance(_edit("wbeditentity_new_item_with_claims.json", store), EntitySaved)
+    assert replay.count("wbeditentity") == 2 and replay.clock.sleeps == [5]
+
+
+def test_a_write_that_never_connects_gives_up_within_the_bound_and_says_it_was_not_sent(wikibase: Wikibase) -> None:
+    from wikibot.adapters.pywikibot_api import Patience
+
+    said: list[str] = []
+    store, replay = wikibase(patience=Patience(12, wiki="the Wikibase", report=said.append))
+    replay.queue("wbeditentity", connection_refused(), forever=True)
+    with pytest.raises(EntityStoreError, match=r"the Wikibase did not answer within 12 s \(connection refused\); "
+                                               r"the edit was not sent") as raised:
         _edit("wbeditentity_new_item_with_claims.json", store)
     assert "may or may not" not in str(raised.value)
-    assert replay.count("wbeditentity") == 1
+    assert replay.count("wbeditentity") == 3 and replay.clock.sleeps == [5, 7]  # the last wait: what was left
+    assert said == ["the Wikibase: wbeditentity on a new item: connection refused; waiting 5 s before trying again "
+                    "(5 of at most 12 s)",
+                    "the Wikibase: wbeditentity on a new item: connection refused; waiting 7 s before trying again "
+                    "(12 of at most 12 s)"]
 
 
 def test_a_write_answered_with_http_503_is_not_sent_again(wikibase: Wikibase) -> None:
@@ -538,7 +589,8 @@ def test_a_read_after_one_transport_failure_is_sent_again_after_a_wait(wikibase:
 def test_a_read_that_keeps_failing_is_a_clear_error_after_bounded_growing_waits(wikibase: Wikibase, kind: str) -> None:
     store, replay = wikibase(retries=3)
     replay.queue("wbgetentities", _failure(kind), forever=True)
-    with pytest.raises(EntityStoreError, match=r"wbgetentities \(1 ids\) on .* failed: Maximum retries"):
+    with pytest.raises(EntityStoreError, match=r"wbgetentities \(1 ids\): .* did not answer after 3 retries and "
+                                               r"35 s of waiting"):
         store.fetch_entities(["Q1"])
     assert replay.count("wbgetentities") == 4 and replay.clock.sleeps == [5, 10, 20]
 

@@ -205,9 +205,10 @@ def test_a_question_not_answered_leaves_the_others_answered_and_published(
     assert [q["name"] for q in document["questions"]] == [name for name in questions.NAMES if name != "gaps"]
     assert all(q["rows"] for q in document["questions"])
     (failed,) = document["failed"]
-    assert failed["name"] == "gaps" and failed["error"].startswith("the query is not valid SPARQL: at line ") and "\n" not in failed["error"]
+    not_valid = "the query is not valid SPARQL: at line "
+    assert failed["name"] == "gaps" and failed["error"].startswith(not_valid) and "\n" not in failed["error"]
     stderr = capsys.readouterr().err
-    assert "wikibot: coverage: gaps not answered: the query is not valid SPARQL: at line " in stderr and "Traceback" not in stderr
+    assert f"wikibot: coverage: gaps not answered: {not_valid}" in stderr and "Traceback" not in stderr
 
     code, _ = coverage(workspace, "--publish")
     assert code == 1 and saves(workspace).count(REPORT) == 1
@@ -232,5 +233,6 @@ def test_when_no_question_is_answered_nothing_is_published(workspace: Path, tmp_
     code, output = coverage(workspace, "--publish")
     assert code == 1 and output == "" and REPORT not in saves(workspace)
     stderr = capsys.readouterr().err
-    assert "wikibot: coverage stopped: languages: the query is not valid SPARQL: at line " in stderr and "gaps: the query is not valid SPARQL" in stderr
+    assert "wikibot: coverage stopped: languages: the query is not valid SPARQL: at line " in stderr
+    assert "gaps: the query is not valid SPARQL" in stderr
     assert "Traceback" not in stderr and "SELECT" not in stderr

@@ -42,6 +42,7 @@ What goes over the wire, and why:
   pywikibot_api.py says.  Any other refusal (a protected page, the spam filter, an abuse
   filter, a block) is ``Refused``, carrying the API's error code: nothing was
   written, and the other pages can go on.
+* With pywikibot's ``simulate`` on, the edit is not sent: ``Simulated``.
 """
 
 from __future__ import annotations
@@ -52,9 +53,16 @@ from typing import Any
 
 import pywikibot  # type: ignore[import-untyped]
 
-from ..ports import Denied, EditConflict, NoChange, Page, PageStoreError, Refused, Saved, SaveOutcome
+from ..ports import Denied, EditConflict, NoChange, Page, PageStoreError, Refused, Saved, SaveOutcome, Simulated
 from ..wikitext.bots import bots_denial
-from .pywikibot_api import DEFAULT_MAXLAG, DEFAULT_MAXLAG_RETRIES, DEFAULT_RETRIES, ApiClient
+from .pywikibot_api import (
+    DEFAULT_MAXLAG,
+    DEFAULT_MAXLAG_RETRIES,
+    DEFAULT_RETRIES,
+    ApiClient,
+    Patience,
+    SimulatedWriteError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,14 +87,16 @@ class LivePageStore:
         user: str | None = None,
         maxlag: int = DEFAULT_MAXLAG,
         maxlag_retries: int = DEFAULT_MAXLAG_RETRIES,
-        retries: int = DEFAULT_RETRIES,
+        retries: int | None = DEFAULT_RETRIES,
         sleep: Callable[[float], None] | None = None,
+        patience: Patience | None = None,
     ) -> None:
         """``site``: a ``pywikibot.site.APISite``.  ``user``: the name ``{{bots|deny=…}}`` is
         read for (default: the account pywikibot logs in as).  The other options are those of
         ``LiveEntityStore``.  No request is made here."""
         self.api = ApiClient(site, owner="LivePageStore", error=PageStoreError, maxlag=maxlag,
-                             maxlag_retries=maxlag_retries, retries=retries, sleep=sleep)
+                             maxlag_retries=maxlag_retries, retries=retries, sleep=sleep,
+                             patience=patience)
         self.site = site
         self._user = user
 
@@ -189,6 +199,9 @@ class LivePageStore:
             parameters.update(baserevid=str(base.revid), starttimestamp=base.timestamp, nocreate="1")
         try:
             result = self.api.write(f"edit of {title!r}", parameters, reread="re-read the page")
+        except SimulatedWriteError:
+            log.info("edit of %r: simulated (pywikibot's simulate is on): nothing was sent", title)
+            return Simulated()
         except pywikibot.exceptions.APIError as err:
             if err.code in CONFLICT_CODES:
                 log.info("edit of %r: %s (%s); the page moved on since it was read", title, err.code, err.info)

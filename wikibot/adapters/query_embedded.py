@@ -161,6 +161,10 @@ class EmbeddedQueryStore:
         """Remove everything: every graph and the default graph."""
         self._store.clear()
 
+    def close(self) -> None:
+        """Let go of the store (and of its lock on the directory): this object answers no more."""
+        self._store = ox.Store()  # an empty store in memory in its place; the one on disk is freed
+
     def flush(self) -> None:
         """Write what is buffered to disk (nothing to do in memory)."""
         self._store.flush()

@@ -21,7 +21,9 @@ What goes over the wire, and why:
   never resent: resending a ``new=item`` or an added statement could duplicate it.  It
   raises ``EntityStoreError`` saying so, and the next run re-reads the entity first;
 * expected answers of a write are values (``EntitySaved``, ``Patched``, ``NoChange``,
-  ``EntityConflict``, ``Rejected``); everything else is ``EntityStoreError``.
+  ``EntityConflict``, ``Rejected``; ``Simulated`` with pywikibot's ``simulate`` on, when
+  nothing is sent); everything else is ``EntityStoreError``, but a refused login
+  (``LoginError``).
 """
 
 from __future__ import annotations
@@ -46,12 +48,15 @@ from ..ports import (
     NoChange,
     Patched,
     Rejected,
+    Simulated,
 )
 from .pywikibot_api import (
     DEFAULT_MAXLAG,
     DEFAULT_MAXLAG_RETRIES,
     DEFAULT_RETRIES,
     ApiClient,
+    Patience,
+    SimulatedWriteError,
 )
 from .pywikibot_api import names_wikibot as names_wikibot  # re-exported: tests import it from here
 
@@ -116,18 +121,22 @@ class LiveEntityStore:
         *,
         maxlag: int = DEFAULT_MAXLAG,
         maxlag_retries: int = DEFAULT_MAXLAG_RETRIES,
-        retries: int = DEFAULT_RETRIES,
+        retries: int | None = DEFAULT_RETRIES,
         sleep: Callable[[float], None] | None = None,
+        patience: Patience | None = None,
     ) -> None:
         """``site``: a ``pywikibot.site.APISite`` (or ``DataSite``) for the Wikibase's API.
 
         ``maxlag`` is sent with every write; ``maxlag_retries`` bounds how often a lagged
-        request is sent again; ``retries`` how often pywikibot resends a request after a
-        passing failure (reads: HTTP errors; any request: ``readonly``, ``ratelimited``);
-        ``sleep`` waits out ``Retry-After`` (default ``time.sleep``).  No request is made here.
+        request is sent again; ``retries`` how often a request is sent again after a passing
+        failure (reads: HTTP errors, timeouts; any request: a refused connection, ``readonly``,
+        ``ratelimited``; None: as often as ``patience`` allows); ``patience`` bounds the time all
+        that may take (default: the site's, from ``open_site``, else 180 s); ``sleep`` waits
+        (default ``time.sleep``).  No request is made here.
         """
         self.api = ApiClient(site, owner="LiveEntityStore", error=EntityStoreError, maxlag=maxlag,
-                             maxlag_retries=maxlag_retries, retries=retries, sleep=sleep)
+                             maxlag_retries=maxlag_retries, retries=retries, sleep=sleep,
+                             patience=patience)
         self.site = site
         self._batch_size: int | None = None  # read lazily from the account's rights
 
@@ -269,6 +278,9 @@ class LiveEntityStore:
         try:
             result = self.api.write(f"wbeditentity on {target}", parameters,
                                     reread="re-read the entity (or look it up by label)")
+        except SimulatedWriteError:
+            log.info("wbeditentity on %s: simulated (pywikibot's simulate is on): nothing was sent", target)
+            return Simulated()
         except pywikibot.exceptions.APIError as err:
             return self._refused(target, err)
         return self._saved(target, result)

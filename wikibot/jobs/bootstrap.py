@@ -11,7 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..ports import Entity, EntitySaved, EntityStore, EntityStoreError, NoChange, Patched, Rejected, StateStore
+from ..ports import (
+    Entity,
+    EntitySaved,
+    EntityStore,
+    EntityStoreError,
+    NoChange,
+    Patched,
+    Rejected,
+    Simulated,
+    StateStore,
+)
 from ..wikibase.entity import term_text
 from ..wikibase.instance import InstanceIds
 from ..wikibase.mapping import PROPERTIES, ItemSpec, PropertySpec, vocabulary_items
@@ -25,10 +35,20 @@ class BootstrapResult:
     found: list[str] = field(default_factory=list)  # keys found on the instance
     created: list[str] = field(default_factory=list)  # keys created (or, dry run: to create)
     problems: list[str] = field(default_factory=list)
+    checked: set[str] = field(default_factory=set)  # keys read (or written) on the Wikibase in this run
 
     @property
     def writes(self) -> int:
         return len(self.created)
+
+    def in_place(self) -> tuple[int, int]:
+        """(properties, items) of ``ids`` that this run read or wrote on the Wikibase: what it can vouch for."""
+        return (sum(1 for key in self.ids.properties if key in self.checked),
+                sum(1 for key in self.ids.items if key in self.checked))
+
+    def unchecked(self) -> list[str]:
+        """Keys recorded in the ids file that this run did not read (it stopped before)."""
+        return [key for key in (*self.ids.properties, *self.ids.items) if key not in self.checked]
 
 
 def _terms(label: str, description: str) -> dict[str, dict[str, dict[str, str]]]:
@@ -53,7 +73,7 @@ def bootstrap(store: EntityStore, known: InstanceIds, *, dry_run: bool = False,
     """
     properties = dict(known.properties)
     items = dict(known.items)
-    result = BootstrapResult(known)
+    result = BootstrapResult(known)  # ids: what is known, read or not; checked: what was read
     try:
         _bootstrap(store, properties, items, result, dry_run=dry_run, progress=progress)
     except EntityStoreError as error:
@@ -114,6 +134,7 @@ def _bootstrap(store: EntityStore, properties: dict[str, str], items: dict[str, 
         if spec.key in table:
             entity = recorded.get(table[spec.key])
             if entity is not None and _label(entity) == spec.label:
+                result.checked.add(spec.key)
                 continue
             result.problems.append(f"{spec.key}: recorded id {table[spec.key]} is missing or relabelled; "
                                    "looking it up again")
@@ -122,6 +143,7 @@ def _bootstrap(store: EntityStore, properties: dict[str, str], items: dict[str, 
         if found is not None:
             table[spec.key] = found
             result.found.append(spec.key)
+            result.checked.add(spec.key)
             continue
         if problem is not None:
             result.problems.append(f"{spec.key}: {problem}")
@@ -141,10 +163,14 @@ def _bootstrap(store: EntityStore, properties: dict[str, str], items: dict[str, 
             raise
         if isinstance(outcome, (EntitySaved, Patched)):
             table[spec.key] = outcome.id
+            result.checked.add(spec.key)
             progress(f"created {outcome.id} {spec.label!r}")
         elif isinstance(outcome, Rejected):
             result.created.remove(spec.key)
             result.problems.append(f"{spec.key}: refused by the Wikibase: {outcome.code}: {outcome.info}")
+        elif isinstance(outcome, Simulated):  # pywikibot's simulate: nothing was created
+            result.created.remove(spec.key)
+            result.problems.append(f"{spec.key}: creation simulated (pywikibot's simulate is on): not created")
         elif isinstance(outcome, NoChange):  # pragma: no cover - a creation always changes something
             result.created.remove(spec.key)
 

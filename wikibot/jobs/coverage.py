@@ -11,7 +11,17 @@ from ..coverage.questions import Answer, Failure, Outcome, Question, ask_each, n
 from ..coverage.report import render_wiki
 from ..coverage.template import QueryContext
 from ..errors import UsageError
-from ..ports import EntityJson, EntityStore, PageStore, QueryEndpoint, QueryEndpointError, Refused, Saved, StateStore
+from ..ports import (
+    EntityJson,
+    EntityStore,
+    PageStore,
+    QueryEndpoint,
+    QueryEndpointError,
+    Refused,
+    Saved,
+    Simulated,
+    StateStore,
+)
 from ..settings import Settings
 from ..wikibase.mapping import ResolvedMapping
 from ..wikibase.rdf import RdfPrefixes
@@ -83,6 +93,7 @@ class CoverageRun:
     page_text: str | None = None  # the report page's text, when asked to publish (or a dry run)
     current_text: str | None = None  # the page's text before
     refused: str | None = None  # why the wiki refused to save the report page
+    simulated: bool = False  # pywikibot's simulate kept the report page from being saved
 
     @property
     def answers(self) -> list[Answer]:
@@ -123,6 +134,7 @@ def coverage(settings: Settings, endpoint: QueryEndpoint, questions: Sequence[Qu
         summary = f"wikibot: coverage report updated ({', '.join(changed) or 'layout'})"
         outcome = publish_report(pages, title, run.page_text, summary=summary)
         run.published = isinstance(outcome, Saved)
+        run.simulated = isinstance(outcome, Simulated)
         run.refused = str(outcome) if isinstance(outcome, Refused) else None
         counts = {"questions": len(run.answers), "rows": sum(len(a.result.rows) for a in run.answers),
                   "saved": int(run.published)}

@@ -62,6 +62,12 @@ def logged_run(settings: Settings, pages: PageStore, state: StateStore, job: str
     _beat(settings, pages, state, quiet=False)
 
 
+def save_heartbeat(settings: Settings, pages: PageStore, state: StateStore) -> None:
+    """The heartbeat page saved from the run log as it is now, after a run that failed before its
+    own ``logged_run`` began (the composition root records such a failure); never raises."""
+    _beat(settings, pages, state, quiet=True)
+
+
 def _beat(settings: Settings, pages: PageStore, state: StateStore, *, quiet: bool) -> None:
     """Save the heartbeat page when a job's state changed (or a refresh is due), saying what changed."""
     title = settings.heartbeat.page

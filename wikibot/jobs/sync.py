@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..coverage.index import QueryIndex, Watched
 from ..errors import QueryEndpointError
-from ..ports import EntityStore, PageStore, Refused, Saved, StateStore
+from ..ports import EntityStore, PageStore, Refused, Saved, Simulated, StateStore
 from ..settings import Settings
 from ..sync.apply import Syncer, SyncResult
 from ..sync.plan import SyncPlan, plan_sync
@@ -110,6 +110,8 @@ def sync(
             result.report_saved = run.report_changed
             if isinstance(outcome, Refused):
                 result.refused[report_title] = str(outcome)
+            if isinstance(outcome, Simulated):
+                result.simulated.append(report_title)
         counts = result.counts()
         if index is not None and watched is not None:
             try:

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..ports import Denied, EditConflict, Entity, EntityStore, NoChange, Page, PageStore, Refused, Saved
+from ..ports import Denied, EditConflict, Entity, EntityStore, NoChange, Page, PageStore, Refused, Saved, Simulated
 from ..registry.models import Entry, EntryKind
 from ..registry.problems import Problem, ProblemCode
 from ..registry.titles import normalize_title
@@ -38,6 +38,7 @@ class StatusRun:
     saved: list[str] = field(default_factory=list)  # titles
     retried: list[str] = field(default_factory=list)  # titles saved after a conflict
     refused: dict[str, str] = field(default_factory=dict)  # title -> why the wiki refused the save
+    simulated: list[str] = field(default_factory=list)  # titles pywikibot's simulate kept from being saved
     dry_run: bool = False
 
     @property
@@ -61,7 +62,7 @@ class StatusRun:
                 "current": actions[Action.CURRENT], "denied": actions[Action.DENIED],
                 "no_box": actions[Action.NO_BOX], "no_page": actions[Action.NO_PAGE],
                 "redirect": actions[Action.REDIRECT],
-                "problems": len(self.problems)}
+                "problems": len(self.problems), **({"simulated": len(self.simulated)} if self.simulated else {})}
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,9 @@ class BoxRefresher:
                 run.saved.append(plan.title)
                 if attempt == 2:
                     run.retried.append(plan.title)
+                return
+            if isinstance(outcome, Simulated):
+                run.simulated.append(plan.title)
                 return
             if isinstance(outcome, (NoChange, Denied, Refused)):
                 if isinstance(outcome, Denied):

@@ -22,11 +22,13 @@ def page_diff(plan: BoxPlan) -> list[str]:
 
 
 def status_text(run: StatusRun) -> Iterator[str]:
-    saved = set(run.saved)
+    saved, simulated = set(run.saved), set(run.simulated)
     for plan in run.plans:
         if plan.action is Action.SAVE and run.dry_run:
             yield f"would save {plan.title} ({plan.registry_id}): {plan.summary()}"
             yield from page_diff(plan)
+        elif plan.title in simulated:
+            yield f"simulated {plan.title} (pywikibot's simulate is on: not saved): {plan.summary()}"
         elif plan.title in saved:
             again = " (after an edit conflict)" if plan.title in run.retried else ""
             yield f"saved {plan.title}{again}: {plan.summary()}"
@@ -41,8 +43,9 @@ def status_text(run: StatusRun) -> Iterator[str]:
         yield (f"status (dry run): {counts['pages']} pages; would save {counts['to_save']}, "
                f"{counts['current']} current, {alone} left alone; nothing written")
     else:
-        yield (f"status: {counts['pages']} pages; saved {counts['saved']}, {counts['current']} current, "
-               f"{alone} left alone, {counts['problems']} problems")
+        simulated_count = f", simulated {len(run.simulated)} (nothing saved)" if run.simulated else ""
+        yield (f"status: {counts['pages']} pages; saved {counts['saved']}{simulated_count}, {counts['current']} "
+               f"current, {alone} left alone, {counts['problems']} problems")
 
 
 def status_json(run: StatusRun) -> dict[str, Any]:
@@ -51,7 +54,7 @@ def status_json(run: StatusRun) -> dict[str, Any]:
         "counts": run.counts(),
         "pages": [{"title": p.title, "registry_id": p.registry_id, "kind": p.kind.value, "action": p.action.value,
                    "changed": {k: {"old": old, "new": new} for k, (old, new) in p.changed.items()},
-                   "saved": p.title in run.saved, "reason": p.reason or None,
+                   "saved": p.title in run.saved, "simulated": p.title in run.simulated, "reason": p.reason or None,
                    **({"diff": page_diff(p)} if run.dry_run and p.action is Action.SAVE else {})}
                   for p in run.plans],
         "problems": [{"registry_id": p.registry_id, "page": p.page, "reason": p.reason} for p in run.problems],

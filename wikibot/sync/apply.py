@@ -32,6 +32,7 @@ from ..ports import (
     Refused,
     Rejected,
     Saved,
+    Simulated,
     StateStore,
     SyncedEntry,
 )
@@ -62,6 +63,7 @@ class SyncResult:
     problems: list[Problem] = field(default_factory=list)  # entries not (fully) synced, and why
     late_conflicts: list[tuple[EntryPlan, Conflict]] = field(default_factory=list)  # found on a retry
     refused: dict[str, str] = field(default_factory=dict)  # page -> why the wiki refused to save it
+    simulated: list[str] = field(default_factory=list)  # writes pywikibot's simulate kept back (not recorded)
     report_saved: bool = False
 
     @property
@@ -74,7 +76,8 @@ class SyncResult:
                 "items_updated": len(self.items_updated), "retired": len(self.retired),
                 "pages_edited": len(self.pages_edited), "written_back": len(self.written_back),
                 "conflicts": len(self.plan.conflicts) + len(self.late_conflicts),
-                "problems": len(self.problems), "invalid": len(self.plan.invalid), "refused": len(self.refused)}
+                "problems": len(self.problems), "invalid": len(self.plan.invalid), "refused": len(self.refused),
+                **({"simulated": len(self.simulated)} if self.simulated else {})}
 
     def problem(self, registry_id: str | None, page: str | None, reason: str, line: int = 0) -> None:
         self.problems.append(Problem.of(registry_id, page, reason, ProblemCode.NOT_SYNCED, line=line))
@@ -199,6 +202,11 @@ class Syncer:
             run.result.problem(entry.id, entry_plan.page,
                                f"the Wikibase refused the new item: {outcome.code}: {outcome.info}", entry_plan.line)
             return _skipped(entry_plan, "item not created")
+        if isinstance(outcome, Simulated):  # nothing was created: nothing to record, nothing to write back
+            self.state.end_create(entry.id)
+            run.result.simulated.append(f"new item of {entry.id}")
+            self.progress(f"{entry.id}: item creation simulated (pywikibot's simulate is on)")
+            return _skipped(entry_plan, "item creation simulated")
         assert isinstance(outcome, EntitySaved | Patched)
         run.own(entry.id, outcome.id)
         record = SyncedEntry(entry.id, outcome.id, page.title, entry_values(entry), page.revid, outcome.revid)
@@ -264,6 +272,10 @@ class Syncer:
             if isinstance(outcome, Rejected):
                 return self._problem(run, entry_plan, f"the Wikibase refused the update of {entry_plan.item}: "
                                                       f"{outcome.code}: {outcome.info}")
+            if isinstance(outcome, Simulated):  # not written: the state keeps the old base
+                run.result.simulated.append(entry_plan.item)
+                self.progress(f"{entry_plan.registry_id}: update of {entry_plan.item} simulated")
+                return _skipped(entry_plan, "item update simulated")
             if isinstance(outcome, Patched):
                 fresh = self.entities.fetch_entities([entry_plan.item])[entry_plan.item]
                 revid = fresh.revid if fresh else outcome.revid
@@ -321,6 +333,10 @@ class Syncer:
         if isinstance(outcome, Denied):
             for entry_plan in changing:
                 run.result.problem(entry_plan.registry_id, title, f"not written: {outcome.reason}", entry_plan.line)
+            return
+        if isinstance(outcome, Simulated):  # not written: nothing recorded, the next real run writes it
+            run.result.simulated.append(title)
+            self.progress(f"{title}: save simulated (pywikibot's simulate is on): {summary}")
             return
         if isinstance(outcome, Refused):  # the page is left alone; the other pages go on
             run.result.refused[title] = str(outcome)
@@ -413,6 +429,8 @@ class Syncer:
                                                     f"status {retired.value} (--retire)")
         if isinstance(outcome, EntitySaved | Patched):
             run.result.retired.append(registry_id)
+        elif isinstance(outcome, Simulated):
+            run.result.simulated.append(item)
         elif not isinstance(outcome, NoChange):
             run.result.problem(registry_id, None, f"could not retire {item}: {outcome}")
 
