@@ -81,6 +81,7 @@ class MemoryEntityStore(LocalEntityStore):
     def __init__(self, root: Path) -> None:
         super().__init__(root)
         self.files: dict[str, str] = {}
+        self.log: list[str] = []
 
     def _history(self, entity_id: str) -> list[dict[str, Any]]:
         text = self.files.get(str(self._path(entity_id)))
@@ -107,9 +108,17 @@ class MemoryEntityStore(LocalEntityStore):
             raise FileExistsError(path)
         self.files[str(path)] = text
 
+    def _note_change(self, entity_id: str, revid: int, timestamp: str) -> None:
+        self.log.append(f"{revid}\t{entity_id}\t{timestamp}")
+
+    def log_since(self, offset: int) -> tuple[list[str], int] | None:
+        """The change log in memory: ``offset`` counts lines here."""
+        return (self.log[offset:], len(self.log)) if offset <= len(self.log) else None
+
     def copy(self) -> MemoryEntityStore:
         other = MemoryEntityStore(self.dir.parent)
         other.files = dict(self.files)
+        other.log = list(self.log)
         return other
 
 

@@ -29,6 +29,7 @@ nothing really waits, and ``replay.clock.sleeps`` says how long each wait would 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import re
 import secrets
@@ -294,6 +295,8 @@ class Replay:
 
     # meta=userinfo|tokens|siteinfo
     def _on_query(self, call: Call) -> tuple[int, dict[str, str], Any]:
+        if call.params.get("list") == "recentchanges" and not set(call.params) & {"prop", "generator", "titles"}:
+            return self._recent_changes(call)
         modules = set(call.params) & {"list", "prop", "generator", "titles", "pageids", "revids"}
         if modules:
             return self._unexpected(call, f"query modules {sorted(modules)} are not replayed")
@@ -316,6 +319,30 @@ class Replay:
                 return self._unexpected(call, f"meta={meta} is not replayed")
         answer = {"batchcomplete": True, "query": query}
         return 200, {}, answer if fv2 else _fv1(answer)
+
+    def _recent_changes(self, call: Call) -> tuple[int, dict[str, str], Any]:
+        """``list=recentchanges`` in the shape of ``recentchanges_items_and_pages.json``, from the
+        backend's change log (every save of the backend's store adds a line to it): its entities'
+        edits and creations, newest first, since ``rcend``, in ``rcnamespace``."""
+        end = call.params.get("rcend", "")
+        namespaces = {int(n) for n in call.params.get("rcnamespace", "").split("|") if n.isdigit()}
+        logged = self.backend.log_since(0) if self.backend is not None else None
+        lines = logged[0] if logged is not None else []
+        changes: list[dict[str, Any]] = []
+        for line in lines:
+            revid, entity_id, timestamp = [*line.split("\t"), "", "", ""][:3]
+            if not revid.isdigit() or timestamp < end:
+                continue
+            namespace, prefix = (122, "Property") if entity_id.startswith("P") else (120, "Item")
+            if namespaces and namespace not in namespaces:
+                continue
+            changes.append({"type": "edit", "ns": namespace, "title": f"{prefix}:{entity_id}",
+                            "pageid": 100000 + int(entity_id[1:]), "revid": int(revid), "old_revid": 0,
+                            "rcid": int(revid), "timestamp": timestamp})
+        changes.sort(key=lambda change: -int(change["revid"]))
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        answer = {"batchcomplete": True, "curtimestamp": now, "query": {"recentchanges": changes}}
+        return 200, {}, answer if call.params.get("formatversion") == "2" else _fv1(answer)
 
     def _userinfo(self, call: Call) -> dict[str, Any]:
         if self._logged_in(call):

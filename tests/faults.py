@@ -42,6 +42,7 @@ from typing import Literal, TypeVar
 
 from wikibot.adapters import files
 from wikibot.ports import (
+    Changes,
     Entity,
     EntityInfo,
     EntityJson,
@@ -104,6 +105,12 @@ class FaultyEntities:
     def find_by_label(self, label: str, *, entity_type: Literal["item", "property"], language: str = "en") -> list[str]:
         return self.inner.find_by_label(label, entity_type=entity_type, language=language)
 
+    def changes_since(self, watermark: str | None) -> Changes | None:
+        return self.inner.changes_since(watermark)
+
+    def watermark(self) -> str:
+        return self.inner.watermark()
+
     def save_entity(self, entity_id: str | None, data: EntityJson, *, base_revid: int | None, summary: str,
                     new: Literal["item", "property"] = "item") -> EntityOutcome:
         def do() -> EntityOutcome:
@@ -121,6 +128,12 @@ class FaultyPages:
 
     def fetch_pages(self, titles: Sequence[str]) -> dict[str, Page | None]:
         return self.inner.fetch_pages(titles)
+
+    def changes_since(self, watermark: str | None, titles: Sequence[str]) -> Changes | None:
+        return self.inner.changes_since(watermark, titles)
+
+    def watermark(self) -> str:
+        return self.inner.watermark()
 
     def save_page(self, title: str, text: str, *, base: Page | None, summary: str) -> SaveOutcome:
         def do() -> SaveOutcome:

@@ -40,6 +40,7 @@ from .coverage.template import QueryContext
 from .errors import ConfigError, LocalFileError, LoginError, QueryEndpointError, UsageError, WikibotError
 from .jobs.runlog import RunLog, save_heartbeat
 from .ports import (
+    Changes,
     Entity,
     EntityInfo,
     EntityJson,
@@ -94,6 +95,12 @@ class _CountedPages:
     def fetch_pages(self, titles: Sequence[str]) -> dict[str, Page | None]:
         return self.store.fetch_pages(titles)
 
+    def changes_since(self, watermark: str | None, titles: Sequence[str]) -> Changes | None:
+        return self.store.changes_since(watermark, titles)
+
+    def watermark(self) -> str:
+        return self.store.watermark()
+
     def save_page(self, title: str, text: str, *, base: Page | None, summary: str) -> SaveOutcome:
         if summary.startswith(heartbeat.SUMMARY):  # the run's own record, also saved after a failure: not its work
             return self.store.save_page(title, text, base=base, summary=summary)
@@ -115,6 +122,12 @@ class _CountedEntities:
 
     def fetch_info(self, ids: Sequence[str]) -> dict[str, EntityInfo | None]:
         return self.store.fetch_info(ids)
+
+    def changes_since(self, watermark: str | None) -> Changes | None:
+        return self.store.changes_since(watermark)
+
+    def watermark(self) -> str:
+        return self.store.watermark()
 
     def save_entity(self, entity_id: str | None, data: EntityJson, *, base_revid: int | None, summary: str,
                     new: Literal["item", "property"] = "item") -> EntityOutcome:
@@ -397,7 +410,7 @@ class App:
             return jobs.bootstrap_job(self.entities, self.ids(), None if dry_run else self.state,
                                       save_ids=self.save_ids, dry_run=dry_run, progress=progress)
 
-    def sync(self, *, dry_run: bool = False, retire: bool = False, allow_shrink: bool = False,
+    def sync(self, *, dry_run: bool = False, retire: bool = False, allow_shrink: bool = False, full: bool = False,
              progress: Callable[[str], None] = lambda m: None) -> jobs.SyncRun:
         with self._reporting(progress), self._logged("sync", dry_run=dry_run):
             mapping, pages, user, entities = self.mapping, self.pages, self.user, self.entities
@@ -409,7 +422,7 @@ class App:
                     self.log(f"wikibot: the query store is not kept current this time: {error}", "warning")
             return jobs.sync(self.settings, pages, entities, self.state, mapping=mapping, user=user,
                              dry_run=dry_run, retire=retire, allow_shrink=allow_shrink, list_items=self.listable(),
-                             progress=progress, index=index)
+                             progress=progress, index=index, full=full)
 
     def status(self, *, today: dt.date, dry_run: bool = False,
                progress: Callable[[str], None] = lambda m: None) -> StatusRun:

@@ -129,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--retire", action="store_true",
                       help="mark the items of entries removed from the registry as closed (hubs) or "
                            "ended (partnerships); without it they are only reported")
+    sync.add_argument("--full", action="store_true",
+                      help="read every registry page and every item again (a full reconciliation; otherwise "
+                           "only what changed since the last sync is read, and everything once a day: "
+                           "[sync] full_every)")
     sync.add_argument("--allow-shrink", action="store_true",
                       help="act on a page even if it lost many entries since the last sync "
                            "(after intended removals; the guard is there against blanking)")
@@ -326,10 +330,11 @@ def _bootstrap(args: argparse.Namespace, app: App, out: TextIO) -> int:
 
 
 def _sync(args: argparse.Namespace, app: App, out: TextIO) -> int:
-    run = app.sync(dry_run=args.dry_run, retire=args.retire, allow_shrink=args.allow_shrink,
+    run = app.sync(dry_run=args.dry_run, retire=args.retire, allow_shrink=args.allow_shrink, full=args.full,
                    progress=_progress(args, out))
     if args.format == "json":
-        document = {"dry_run": run.dry_run, "plan": plan_json(run.plan), "counts": run.counts()}
+        document = {"dry_run": run.dry_run, "mode": run.mode, "why": run.why, "plan": plan_json(run.plan),
+                    "counts": run.counts()}
         if run.result is not None:
             document["result"] = {"created": run.result.created, "adopted": run.result.adopted,
                                   "items_updated": run.result.items_updated, "pages_edited": run.result.pages_edited,
@@ -346,6 +351,13 @@ def _sync(args: argparse.Namespace, app: App, out: TextIO) -> int:
 
 
 def _print_sync(run: jobs.SyncRun, settings: Settings, out: TextIO) -> None:
+    if run.carried is not None:  # nothing changed: what the last run left for a person stands
+        for line in run.carried.lines:
+            print(line, file=out)
+        print(f"sync: nothing changed since the last sync (incremental): nothing read in full, nothing written"
+              f"{'' if run.clean else '; what is listed above still waits for a person'}", file=out)
+        return
+    print(f"sync: {'a full reconciliation' if run.mode == 'full' else 'incremental'} ({run.why})", file=out)
     for line in plan_text(run.plan):
         if run.dry_run or not line.startswith(("create ", "update ", "  ")):
             print(line, file=out)

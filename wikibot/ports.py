@@ -8,7 +8,8 @@ exceptions: a conflict is part of a normal run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -29,7 +30,12 @@ class Page:
     text: str
     revid: int
     timestamp: str  # ISO 8601 UTC, as MediaWiki gives it: 2026-11-21T07:17:39Z
-    sha1: str  # of the text, as MediaWiki's rvprop=sha1
+    sha1: str  # of the text, as MediaWiki's rvprop=sha1 (``text_sha1``)
+
+
+def text_sha1(text: str) -> str:
+    """A text's SHA-1 as MediaWiki's ``rvprop=sha1`` gives it: hex, of the UTF-8 bytes."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -79,10 +85,38 @@ SaveOutcome = Saved | NoChange | EditConflict | Denied | Refused | Simulated
 
 
 
+@dataclass(frozen=True)
+class Version:
+    """One revision of a page or entity: its id, and the SHA-1 of its text where the store gives it."""
+
+    revid: int
+    sha1: str | None = None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What may have changed on a wiki since a watermark: the current version of each page or entity
+    that may have moved (None: it does not exist now), and the watermark to ask from next time.  One
+    not listed has not changed since; one listed may be unchanged all the same (an own write, listed
+    with the revision it made): the caller compares.  A store answers None instead when it cannot
+    tell (no watermark, or one older than the wiki remembers): then everything is read."""
+
+    versions: dict[str, Version | None]
+    watermark: str
+
+
 @runtime_checkable
 class PageStore(Protocol):
     def fetch_pages(self, titles: Sequence[str]) -> dict[str, Page | None]:
         """The current revision of each title; None for a page that does not exist."""
+        ...
+
+    def changes_since(self, watermark: str | None, titles: Sequence[str]) -> Changes | None:
+        """Which of ``titles`` may have changed since ``watermark`` (see ``Changes``)."""
+        ...
+
+    def watermark(self) -> str:
+        """This moment: what ``changes_since`` asks from to see every change made after now."""
         ...
 
     def save_page(self, title: str, text: str, *, base: Page | None, summary: str) -> SaveOutcome:
@@ -168,6 +202,14 @@ class EntityStore(Protocol):
         such entity): what changed can be told for a few bytes an entity."""
         ...
 
+    def changes_since(self, watermark: str | None) -> Changes | None:
+        """The entities that may have changed since ``watermark`` (see ``Changes``)."""
+        ...
+
+    def watermark(self) -> str:
+        """This moment: what ``changes_since`` asks from to see every change made after now."""
+        ...
+
     def save_entity(
         self,
         entity_id: str | None,
@@ -240,6 +282,19 @@ class StateStore(Protocol):
     def note_knows_every_item(self, registry_property: str) -> None:
         """From now on ``knows_every_item(registry_property)``: the property was created here, or a
         sync looked every entry up."""
+        ...
+
+    def item_revisions(self, items: Sequence[str]) -> dict[str, int]:
+        """Of ``items``, those the state knows as an entry's item, with the revision last synced."""
+        ...
+
+    def cached(self, kind: str, keys: Sequence[str] | None = None) -> dict[str, bytes]:
+        """What the sync kept of ``kind`` (pages as read, parses, plans...), by key; every key when
+        ``keys`` is None.  A cache: anything may be missing, and nothing in it is ever the only copy."""
+        ...
+
+    def cache(self, kind: str, values: Mapping[str, bytes | None], *, replace_all: bool = False) -> None:
+        """Keep ``values`` of ``kind`` (None: forget that key); ``replace_all``: forget the others too."""
         ...
 
     def start_run(self, job: str, *, dry_run: bool) -> int:

@@ -118,6 +118,20 @@ class SyncSettings(_Section):
         description="A registry page that lost more than this share of its entries since the last "
                     "sync is left alone (blanking, vandalism).",
     )
+    full_every: str = Field(
+        default="24h",
+        description="A sync reads only what changed since the last one; every this long (24h, 90m, 2d) "
+                    "it reads everything again instead (a full reconciliation, as 'sync --full' does).",
+    )
+
+    @field_validator("full_every")
+    @classmethod
+    def _an_age(cls, value: str) -> str:
+        parse_age(value)
+        return value
+
+    def full_interval(self) -> dt.timedelta:
+        return parse_age(self.full_every)
 
 
 class StatusSettings(_Section):

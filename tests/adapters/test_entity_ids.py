@@ -35,8 +35,9 @@ from wikibot.ports import EntityOutcome, EntitySaved
 
 COUNTER_DAMAGE = ("deleted", "empty", "cut short", "not json", "wrong shape", "zeroed", "older copy")
 # The file operations of a creation: counters.json replaced, then the entity file created.
-CREATE_OPERATIONS = ("open", "write", "fsync", "close", "rename", "fsync_dir",
-                     "open", "write", "fsync", "close", "link", "unlink", "fsync_dir")
+CREATE_OPERATIONS = ("open", "write", "fsync", "close", "rename", "fsync_dir",  # the counter
+                     "open", "write", "fsync", "close",  # a line in the change log
+                     "open", "write", "fsync", "close", "link", "unlink", "fsync_dir")  # the entity
 
 
 def _terms(label: str) -> dict[str, Any]:
@@ -271,7 +272,8 @@ def test_a_creation_makes_the_file_operations_the_cases_below_stop(root: Path) -
         LocalEntityStore(root).save_entity(None, _terms("first"), base_revid=None, summary="new")
     assert tuple(op for op, _ in faulty.log) == CREATE_OPERATIONS
     assert [path.name for _, path in faulty.log][4:6] == ["counters.json", "entities"]  # the counter first
-    assert [path.name for _, path in faulty.log][10:13:2] == ["Q4.json", "entities"]
+    assert [path.name for _, path in faulty.log][6] == "changes.log"  # then noted in the change log
+    assert [path.name for _, path in faulty.log][14:17:2] == ["Q4.json", "entities"]
 
 
 STOPS = [(k, fault) for k, op in enumerate(CREATE_OPERATIONS, 1) for fault in FILE_FAULTS

@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import mwparserfromhell
 import pytest
 
 from tests.faults import (
@@ -56,184 +55,44 @@ from tests.faults import (
     Mode,
     Writes,
 )
+from tests.sync_support import (
+    HUBS,
+    ORGS,
+    PARTNERSHIPS,
+    REGISTRY_ID,
+    TITLES,
+    EndState,
+    Stores,
+    assert_same,
+    copy,
+    end_state,
+    normalized,
+    registry_items,
+    trim,
+)
 from tests.wikibase_support import set_hub_status
-from wikibot import jobs
 from wikibot.adapters import files
 from wikibot.adapters.entity_local import LocalEntityStore
-from wikibot.adapters.state_sqlite import SqliteStateStore
 from wikibot.adapters.workspace import LocalPageStore
 from wikibot.errors import LocalFileError
 from wikibot.jobs.bootstrap import bootstrap
 from wikibot.ports import (
     EntitySaved,
     EntityStoreError,
-    PageStore,
     PageStoreError,
     Saved,
 )
 from wikibot.registry.kinds import KINDS
-from wikibot.settings import Settings, WorkspaceSettings, init_workspace
+from wikibot.settings import init_workspace
 from wikibot.wikibase.entity import registry_ids_of
 from wikibot.wikibase.instance import InstanceIds
-from wikibot.wikibase.mapping import ResolvedMapping, term_key
+from wikibot.wikibase.mapping import term_key
 from wikibot.wikitext.registry_page import (
-    TemplateNames,
-    parse_registry,
     parse_registry_page,
     patch_entry,
-    template_name,
 )
 
-ORGS, HUBS, PARTNERSHIPS = "Organizations/Registry", "Hubs/Registry", "Partnerships/Registry"
-TITLES = (ORGS, HUBS, PARTNERSHIPS)
-REPORT = "Registry/Sync report"
-KEEP_HUBS, KEEP_PARTNERSHIPS, KEEP_ORGS = 2, 1, 1  # and every entry these name
 MAX_RERUNS = 3
-
-
-# -- the workspace ----------------------------------------------------------------------------
-
-@dataclass
-class Stores:
-    """One process's view of a workspace: fresh stores, as after a restart."""
-
-    root: Path
-    pages: LocalPageStore
-    entities: LocalEntityStore
-    state: SqliteStateStore
-    mapping: ResolvedMapping
-
-    @classmethod
-    def open(cls, root: Path) -> Stores:
-        ids = InstanceIds.parse((root / "wikibase-ids.json").read_text(encoding="utf-8"))
-        return cls(root, LocalPageStore(root), LocalEntityStore(root),
-                   SqliteStateStore(root / "state" / "sync.sqlite"), ids.resolved())
-
-    def sync(self, pages: PageStore | None = None, entities: Any = None) -> jobs.SyncRun:
-        settings = Settings(workspace=WorkspaceSettings(path=self.root))
-        return jobs.sync(settings, pages or self.pages, entities or self.entities, self.state, mapping=self.mapping,
-                         user="wikibot", list_items=self.entities.entity_ids)
-
-    def text(self, title: str) -> str:
-        page = self.pages.fetch_pages([title])[title]
-        assert page is not None
-        return page.text
-
-    def entries(self) -> dict[str, Any]:
-        """Every registry entry as the pages have it now, by registry id (in page order)."""
-        registry, _ = parse_registry({t: self.text(t) for t in TITLES})
-        return {e.id: e for e in registry.entries}
-
-    def close(self) -> None:
-        self.state.close()
-
-
-def _trim(root: Path) -> None:
-    """Keep the first few hubs, partnerships and organisations, and every entry they name."""
-    pages = {t: (root / "pages" / f"{t}.wiki").read_text(encoding="utf-8") for t in TITLES}
-    registry, _ = parse_registry(pages)
-    by_id = {e.id: e for e in registry.entries}
-    firsts = {"hub": KEEP_HUBS, "partnership": KEEP_PARTNERSHIPS, "organization": KEEP_ORGS}
-    keep: set[str] = set()
-    for entry in registry.entries:
-        if firsts[entry.kind.value] > 0:
-            firsts[entry.kind.value] -= 1
-            keep.add(entry.id)
-    todo = list(keep)
-    while todo:
-        for _, named in by_id[todo.pop()].references():
-            if named in by_id and named not in keep:
-                keep.add(named)
-                todo.append(named)
-    names = TemplateNames()
-    for title, text in pages.items():
-        code = mwparserfromhell.parse(text)
-        for template in code.filter_templates(recursive=False):
-            if names.kind_of(template_name(template)) is None:
-                continue
-            registry_id = str(template.get("id").value).strip() if template.has("id") else ""
-            if registry_id not in keep:
-                code.remove(template)
-        trimmed = re.sub(r"\n{3,}", "\n\n", str(code))
-        (root / "pages" / f"{title}.wiki").write_text(trimmed, encoding="utf-8")
-
-
-def _copy(template: Path, target: Path) -> Path:
-    shutil.copytree(template, target)
-    return target
-
-
-# -- the end state, compared by value ------------------------------------------------------------
-
-REGISTRY_ID = "registry_id"
-
-
-def _registry_items(stores: Stores) -> dict[str, list[str]]:
-    """Registry id -> the items holding it (the registry id statement)."""
-    pid = stores.mapping.pid(REGISTRY_ID)
-    holders: dict[str, list[str]] = {}
-    for item, entity in stores.entities.fetch_entities(stores.entities.entity_ids()).items():
-        assert entity is not None
-        for statement in entity.data.get("claims", {}).get(pid, []):
-            value = statement.get("mainsnak", {}).get("datavalue", {}).get("value")
-            if isinstance(value, str):
-                holders.setdefault(value, []).append(item)
-    return holders
-
-
-def _normalized(value: Any, names: dict[str, str]) -> Any:
-    """Entity JSON without what differs between two equal histories: statement ids, hashes,
-    revisions, the cited page revision; registry items named by their registry id."""
-    if isinstance(value, dict):
-        out = {k: _normalized(v, names) for k, v in value.items()
-               if k not in ("id", "hash", "lastrevid", "modified", "pageid", "ns", "title", "numeric-id")
-               or (k == "id" and not isinstance(v, str))}
-        if "id" in value and isinstance(value["id"], str) and "entity-type" in value:
-            out["id"] = names.get(value["id"], value["id"])
-        return out
-    if isinstance(value, list):
-        return sorted((_normalized(v, names) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
-    if isinstance(value, str):
-        return re.sub(r"&oldid=\d+", "&oldid=N", value)
-    return value
-
-
-def _mapped_text(text: str, names: dict[str, str]) -> str:
-    return re.sub(r"\bQ\d+\b", lambda m: f"<{names[m.group(0)]}>" if m.group(0) in names else m.group(0), text)
-
-
-@dataclass
-class EndState:
-    items: dict[str, Any]  # registry id -> normalized entity
-    pages: dict[str, str]  # title -> text with item ids mapped
-    state: dict[str, Any]  # registry id -> (page, fields) of the sync state
-    others: int  # entities that are no registry item (the vocabulary, properties)
-
-
-def end_state(stores: Stores) -> EndState:
-    holders = _registry_items(stores)
-    duplicates = {rid: items for rid, items in holders.items() if len(items) != 1}
-    assert not duplicates, f"registry ids on more than one item: {duplicates}"
-    names = {items[0]: rid for rid, items in holders.items()}
-    items = {}
-    for rid, (item,) in holders.items():
-        entity = stores.entities.fetch_entities([item])[item]
-        assert entity is not None
-        items[rid] = _normalized(entity.data, names)
-    pages = {t: _mapped_text(stores.text(t), names) for t in (*TITLES, REPORT)}
-    state = {s.registry_id: (s.page, names.get(s.item, s.item), _normalized(s.fields, names))
-             for s in stores.state.entries().values()}
-    return EndState(items, pages, state, len(stores.entities.entity_ids()) - len(holders))
-
-
-def assert_same(got: EndState, want: EndState) -> None:
-    assert sorted(got.items) == sorted(want.items), "items missing or extra"
-    for rid in want.items:
-        assert got.items[rid] == want.items[rid], f"{rid}: the item differs from the uninterrupted run's"
-    for title in want.pages:
-        assert got.pages[title] == want.pages[title], f"{title} differs from the uninterrupted run's"
-    assert got.state == want.state
-    assert got.others == want.others, "entities created that are no registry item"
 
 
 # -- scenarios ------------------------------------------------------------------------------------
@@ -288,7 +147,7 @@ def _check_human_edits(stores: Stores) -> None:
 
 
 def _uninterrupted(start: Path, target: Path) -> tuple[list[str], EndState, list[str]]:
-    _copy(start, target)
+    copy(start, target)
     stores = Stores.open(target)
     writes = Writes()
     recorded = FaultyFiles()
@@ -296,7 +155,7 @@ def _uninterrupted(start: Path, target: Path) -> tuple[list[str], EndState, list
         run = stores.sync(FaultyPages(stores.pages, writes), FaultyEntities(stores.entities, writes))
     assert run.result is not None and run.clean, run.counts()
     again = stores.sync()
-    assert again.result is not None and again.result.writes == 0
+    assert again.carried is not None  # the next sync finds nothing changed: it reads nothing in full, writes nothing
     state = end_state(stores)
     stores.close()
     return writes.log, state, _positions(recorded.log)
@@ -304,7 +163,8 @@ def _uninterrupted(start: Path, target: Path) -> tuple[list[str], EndState, list
 
 def _positions(log: list[tuple[str, Path]]) -> list[str]:
     """Each file operation as "what:operation"; what: "counter" (entities/counters.json), "new entity"
-    (an entity file created), "entity" (one replaced), "page", "record" (state/pages.json), "edits log"."""
+    (an entity file created), "entity" (one replaced), "page", "record" (state/pages.json), "edits log",
+    "change log" (entities/changes.log)."""
     whats: list[str] = []
     for op, path in log:
         name = path.name
@@ -320,6 +180,8 @@ def _positions(log: list[tuple[str, Path]]) -> list[str]:
             whats.append("record")
         elif name == "edits.jsonl":
             whats.append("edits log")
+        elif name == "changes.log":
+            whats.append("change log")
         else:
             assert name.endswith(".wiki"), name
             whats.append("page")
@@ -360,14 +222,14 @@ def scenarios(scratch: Path, _no_fsync: None) -> Iterator[dict[str, Scenario]]:
     base.mkdir()
     first = base / "first"
     init_workspace(first)
-    _trim(first)
+    trim(first)
     entities = LocalEntityStore(first)
     booted = bootstrap(entities, InstanceIds())
     assert not booted.problems
     (first / "wikibase-ids.json").write_text(booted.ids.render(), encoding="utf-8")
     first_writes, first_end, first_ops = _uninterrupted(first, base / "first-done")
 
-    edited = _copy(base / "first-done", base / "edited")
+    edited = copy(base / "first-done", base / "edited")
     stores = Stores.open(edited)
     _human_edits(stores)
     stores.close()
@@ -391,6 +253,9 @@ def _rerun_until_done(root: Path) -> Stores:
     for _ in range(MAX_RERUNS):
         stores = Stores.open(root)
         run = stores.sync()
+        if run.carried is not None:  # nothing changed since a run that finished
+            assert run.carried.outcome == "ok", run.carried
+            return stores
         assert run.result is not None, run.plan.guards
         if run.result.writes == 0:
             assert run.clean, run.counts()
@@ -417,7 +282,7 @@ def test_a_run_stopped_at_the_kth_write_then_rerun_ends_as_an_uninterrupted_run(
     scenarios: dict[str, Scenario], scratch: Path, name: str, mode: Mode, k: int,
 ) -> None:
     scenario = scenarios[name]
-    root = _copy(scenario.start, scratch / f"{name}-{mode}-{k}")
+    root = copy(scenario.start, scratch / f"{name}-{mode}-{k}")
     stores = Stores.open(root)
     writes = Writes(at=k, mode=mode)
     expected: type[BaseException] = Killed if mode.startswith("kill") else (EntityStoreError, PageStoreError)  # type: ignore[assignment]
@@ -442,7 +307,7 @@ HUMAN_ALIAS = "Alias added by a human during the sync"
 
 def _entry_dicts(stores: Stores, names: dict[str, str]) -> dict[str, Any]:
     """Every entry on the pages as JSON, item ids mapped to registry ids."""
-    return {rid: _normalized(entry.model_dump(mode="json"), names) for rid, entry in stores.entries().items()}
+    return {rid: normalized(entry.model_dump(mode="json"), names) for rid, entry in stores.entries().items()}
 
 
 @pytest.mark.parametrize(("name", "k"), [(n, k) for n, count in MAX_WRITES.items() for k in range(1, count + 1)],
@@ -451,7 +316,7 @@ def test_a_human_edit_between_the_bots_read_and_its_kth_write_survives_and_the_r
     scenarios: dict[str, Scenario], scratch: Path, name: str, k: int,
 ) -> None:
     scenario = scenarios[name]
-    root = _copy(scenario.start, scratch / f"conflict-{name}-{k}")
+    root = copy(scenario.start, scratch / f"conflict-{name}-{k}")
     stores = Stores.open(root)
     human = LocalPageStore(root, user="An editor")
     touched: dict[str, str] = {}  # registry id -> what the human changed: "description" / "alias"
@@ -488,14 +353,14 @@ def test_a_human_edit_between_the_bots_read_and_its_kth_write_survives_and_the_r
         if change == "description":
             assert rid in _entries_with(stores, HUMAN_TEXT)
         else:
-            item = _registry_items(stores)[rid][0]
+            item = registry_items(stores)[rid][0]
             entity = stores.entities.fetch_entities([item])[item]
             assert entity is not None and HUMAN_ALIAS in [a["value"] for a in entity.data["aliases"]["en"]]
     stores.close()
     done = _rerun_until_done(root)
     try:
         got = end_state(done)  # no duplicate item
-        holders = _registry_items(done)
+        holders = registry_items(done)
         names = {items[0]: rid for rid, items in holders.items()}
         entries = _entry_dicts(done, names)
         for rid, change in touched.items():  # the human's edit is on both sides now
@@ -538,8 +403,10 @@ APPEND = ("open", "write", "fsync", "close")  # files.append
 # then the entity file) and saves pages (the page, its record, the edits log); the edited one
 # replaces two items and saves pages.  test_every_kind_of_file_position_is_covered checks it.
 FILE_WRITES = {
-    "first": {"counter": REPLACE, "new entity": CREATE, "page": REPLACE, "record": REPLACE, "edits log": APPEND},
-    "edited": {"counter": REPLACE, "entity": REPLACE, "page": REPLACE, "record": REPLACE, "edits log": APPEND},
+    "first": {"counter": REPLACE, "change log": APPEND, "new entity": CREATE, "page": REPLACE, "record": REPLACE,
+              "edits log": APPEND},
+    "edited": {"counter": REPLACE, "change log": APPEND, "entity": REPLACE, "page": REPLACE, "record": REPLACE,
+               "edits log": APPEND},
 }
 ALL_POSITIONS = os.environ.get("WIKIBOT_FAULTS") == "all"
 FILE_CASES = [(name, f"{what}:{op}", which, fault)
@@ -646,7 +513,7 @@ def test_a_run_killed_or_out_of_disk_inside_a_write_then_rerun_ends_as_an_uninte
 ) -> None:
     scenario = scenarios[name]
     k = _file_position(scenario, position, which)
-    root = _copy(scenario.start, scratch / f"files-{name}-{fault}-{k}")
+    root = copy(scenario.start, scratch / f"files-{name}-{fault}-{k}")
     _stopped_inside_a_write_then_rerun(scenario, root, k, fault)
     shutil.rmtree(root)
 
@@ -659,7 +526,7 @@ if ALL_POSITIONS:  # every file operation position, only when asked (WIKIBOT_FAU
         for k, position in enumerate(scenario.file_ops, 1):
             if fault == "full-disk" and position.split(":")[1] not in NEEDS_SPACE:
                 continue
-            root = _copy(scenario.start, scratch / f"all-{name}-{fault}-{k}")
+            root = copy(scenario.start, scratch / f"all-{name}-{fault}-{k}")
             try:
                 _stopped_inside_a_write_then_rerun(scenario, root, k, fault)
             except AssertionError as error:

@@ -114,8 +114,12 @@ def test_first_sync_creates_every_item_writes_ids_back_once_per_page_and_a_secon
         assert revisions[-1].get("bot") is True
         assert all(e.item for e in parse_registry_page(live.text(title), title).entries)
     writes, bot_edits = live.item_writes(), live.bot_revisions()
-    again = live.sync()
-    assert again.result is not None and again.result.writes == 0
+    reads = live.replay.count("wbgetentities")
+    again = live.sync()  # incremental: both wikis say nothing changed
+    assert again.mode == "incremental" and again.carried is not None and again.clean
+    assert live.replay.count("wbgetentities") == reads  # no item read
+    full = live.sync(full=True)  # and reading everything again finds nothing to do either
+    assert full.mode == "full" and full.result is not None and full.result.writes == 0
     assert (live.item_writes(), live.bot_revisions()) == (writes, bot_edits)
 
 
@@ -146,8 +150,8 @@ def test_a_crash_between_item_creation_and_write_back_then_a_rerun_makes_no_dupl
         def __init__(self, inner: PageStore) -> None:
             self.inner = inner
 
-        def fetch_pages(self, titles: Any) -> Any:
-            return self.inner.fetch_pages(titles)
+        def __getattr__(self, name: str) -> Any:  # reading as the real store does
+            return getattr(self.inner, name)
 
         def save_page(self, title: str, text: str, *, base: Page | None, summary: str) -> SaveOutcome:
             raise CrashError("killed before the write-back")
@@ -189,8 +193,8 @@ def test_a_human_edit_between_the_bots_read_and_save_is_detected_and_kept(live: 
         def __init__(self, inner: PageStore) -> None:
             self.inner, self.done = inner, False
 
-        def fetch_pages(self, titles: Any) -> Any:
-            return self.inner.fetch_pages(titles)
+        def __getattr__(self, name: str) -> Any:  # reading as the real store does
+            return getattr(self.inner, name)
 
         def save_page(self, title: str, text: str, *, base: Page | None, summary: str) -> SaveOutcome:
             if title == HUBS and not self.done:
@@ -236,6 +240,10 @@ def test_the_command_runs_on_the_wikis_its_configuration_names(live: Live, tmp_p
     assert live.wiki.revisions(REPORT)[-1]["user"] == live.wiki.bot.name
     out = io.StringIO()
     assert main(["sync", "--config", str(config)], out=out) == 0
+    assert "nothing changed since the last sync (incremental)" in out.getvalue()
+    out = io.StringIO()
+    assert main(["sync", "--full", "--config", str(config)], out=out) == 0
+    assert "a full reconciliation (asked for (--full))" in out.getvalue()
     assert "created 0 items" in out.getvalue() and "edited 0 pages" in out.getvalue()
     for command, code, shown in (
         (["validate"], 0, "registry: 13 hubs, 20 partnerships, 54 organizations; valid"),  # the wiki's pages

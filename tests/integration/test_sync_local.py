@@ -131,8 +131,9 @@ def test_first_sync_creates_every_item_and_writes_ids_back_once_per_page(world: 
     for title in TITLES:
         assert all(e.item for e in parse_registry_page(world.text(title), title).entries)
     edits, revisions = world.page_edits(), world.entity_revisions()
-    again = world.sync()
-    assert again.result is not None and again.result.writes == 0 and again.clean
+    again = world.sync()  # incremental: nothing changed, nothing read
+    assert again.mode == "incremental" and again.carried is not None and again.clean
+    assert world.sync(full=True).result.writes == 0  # type: ignore[union-attr]  # reading everything: the same
     assert (world.page_edits(), world.entity_revisions()) == (edits, revisions)  # 0 writes
     assert world.edits().count(HEARTBEAT) == 1  # the heartbeat page: when a job's state changed (its first run)
 
@@ -150,7 +151,8 @@ def test_a_change_on_the_page_reaches_the_item_and_one_in_the_wikibase_reaches_t
     assert south_asia.status == "pilot"
     assert world.page_edits() == pages_before + 1  # one edit of Hubs/Registry; the report is unchanged
     again = world.sync()
-    assert again.result is not None and again.result.writes == 0
+    assert again.carried is not None and world.page_edits() == pages_before + 1
+    assert world.sync(full=True).result.writes == 0  # type: ignore[union-attr]
 
 
 def test_the_same_field_changed_on_both_sides_is_a_conflict_and_neither_side_is_overwritten(world: World) -> None:
@@ -166,9 +168,13 @@ def test_the_same_field_changed_on_both_sides_is_a_conflict_and_neither_side_is_
     assert world.entry_in_wikibase("eseap-hub").languages == ("id", "zh", "ms")  # the other field synced
     report = world.text(REPORT)
     assert "eseap-hub" in report and "|| status ||" in report and "under-review" in report
-    rerun = world.sync()  # still in conflict: reported again, nothing written, the report unchanged
-    assert [c.field for _, c in rerun.plan.conflicts] == ["status"]
-    assert rerun.result is not None and rerun.result.writes == 0
+    rerun = world.sync()  # still in conflict: said again, nothing written, the report unchanged
+    assert rerun.carried is not None and not rerun.clean
+    assert [line.split()[:3] for line in rerun.attention() if line.startswith("conflict")] == [
+        ["conflict", "eseap-hub", "status"]]
+    full = world.sync(full=True)  # reading everything again finds the same conflict
+    assert [c.field for _, c in full.plan.conflicts] == ["status"]
+    assert full.result is not None and full.result.writes == 0
 
 
 def test_a_crash_between_item_creation_and_page_write_back_then_a_rerun(world: World, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import os
 import re
 import uuid
 from collections.abc import Iterator, Sequence
@@ -36,6 +37,7 @@ from typing import Any, Literal
 
 from ..errors import LocalFileError
 from ..ports import (
+    Changes,
     Entity,
     EntityConflict,
     EntityInfo,
@@ -46,6 +48,7 @@ from ..ports import (
     NoChange,
     Patched,
     Rejected,
+    Version,
 )
 from ..registry.language_codes import LANGUAGE_CODES
 from ..wikibase.datatypes import DATATYPE_TABLE
@@ -54,6 +57,15 @@ from . import files
 MAX_TERM_LENGTH = 250
 _COUNTERS = ("Q", "P", "revision")  # counters.json: the last item and property numbers, the last revision
 _ENTITY_ID = re.compile(r"[QP][1-9][0-9]*")
+CHANGE_LOG = "changes.log"  # one line a save: revision, entity id, time
+
+
+def _offset(watermark: str | None) -> int | None:
+    if watermark is None or not watermark.startswith("log:") or not watermark[4:].isdigit():
+        return None
+    return int(watermark[4:])
+
+
 def _language_known(code: str) -> bool:
     """The language codes MediaWiki knows: what a Wikibase takes for terms."""
     return code in LANGUAGE_CODES
@@ -167,6 +179,51 @@ class LocalEntityStore:
         return {i: None if e is None else EntityInfo(i, e.revid, str(e.data.get("modified", "")))
                 for i, e in found.items()}
 
+    def changes_since(self, watermark: str | None) -> Changes | None:
+        """The entities saved since ``watermark`` (a place in ``changes.log``, which every save adds a
+        line to before it writes the entity), with their revisions now; None without a watermark, or
+        with one the log does not reach (then everything is read)."""
+        offset = _offset(watermark)
+        if offset is None:
+            return None
+        found = self.log_since(offset)
+        if found is None:
+            return None
+        lines, end = found
+        ids = {fields[1] for line in lines if len(fields := line.split("\t")) >= 2 and _ENTITY_ID.fullmatch(fields[1])}
+        current = self.fetch_entities(sorted(ids)) if ids else {}
+        return Changes({i: None if e is None else Version(e.revid) for i, e in current.items()}, f"log:{end}")
+
+    def watermark(self) -> str:
+        """Where the change log ends now: ``changes_since`` from here lists what is saved after."""
+        found = self.log_since(0)
+        return f"log:{found[1] if found is not None else 0}"
+
+    def log_since(self, offset: int) -> tuple[list[str], int] | None:
+        """The lines of the change log after ``offset`` (a byte position), and where it ends; None
+        when the log does not reach ``offset`` (lost or cut)."""
+        log = self.dir / CHANGE_LOG
+        try:
+            with open(log, "rb") as handle:
+                handle.seek(0, os.SEEK_END)
+                size = handle.tell()
+                if offset > size:
+                    return None
+                handle.seek(offset)
+                tail = handle.read(size - offset)
+        except FileNotFoundError:
+            return ([], 0) if offset == 0 else None
+        except OSError as error:
+            raise files.unusable(log, error, "read") from error
+        return tail.decode("utf-8", "replace").splitlines(), size
+
+    def _note_change(self, entity_id: str, revid: int, timestamp: str) -> None:
+        path = self.dir / CHANGE_LOG
+        try:
+            files.append(path, f"{revid}\t{entity_id}\t{timestamp}\n".encode())
+        except OSError as error:
+            raise files.unusable(path, error) from error
+
     def find_by_label(
         self, label: str, *, entity_type: Literal["item", "property"], language: str = "en"
     ) -> list[str]:
@@ -269,6 +326,8 @@ class LocalEntityStore:
         # The id and the revision are reserved first: a crash after this skips them, never gives them again.
         self._store(self.dir / "counters.json", json.dumps(counters), create=False)
         self._known = {k: max(self._known[k], counters[k]) for k in _COUNTERS}
+        # Then noted in the change log (a crash from here: the entity is looked at, and found unchanged).
+        self._note_change(entity_id, revid, updated["modified"])
         self._store(self._path(entity_id), json.dumps(history, ensure_ascii=False), create=creating)
         self._index(entity_id, history[-2]["entity"] if len(history) > 1 else None, updated)
         self._labels_revision = revid

@@ -53,8 +53,21 @@ from typing import Any
 
 import pywikibot  # type: ignore[import-untyped]
 
-from ..ports import Denied, EditConflict, NoChange, Page, PageStoreError, Refused, Saved, SaveOutcome, Simulated
+from ..ports import (
+    Changes,
+    Denied,
+    EditConflict,
+    NoChange,
+    Page,
+    PageStoreError,
+    Refused,
+    Saved,
+    SaveOutcome,
+    Simulated,
+    Version,
+)
 from ..wikitext.bots import bots_denial
+from . import recent_changes
 from .pywikibot_api import (
     DEFAULT_MAXLAG,
     DEFAULT_MAXLAG_RETRIES,
@@ -109,6 +122,33 @@ class LivePageStore:
         return self._user or str(self.site.username() or "")
 
     # -- reading -------------------------------------------------------------------------
+    def watermark(self) -> str:
+        """This moment, by the wiki's clock: what ``changes_since`` asks from next time."""
+        return recent_changes.now(self._read)
+
+    def changes_since(self, watermark: str | None, titles: Sequence[str]) -> Changes | None:
+        """Which of ``titles`` changed since ``watermark``, from the wiki's recent changes (one request
+        when little changed); a deletion or a move is listed as a version to read (revision -1)."""
+        wanted = {pywikibot.Page(self.site, title).title(): title for title in titles}
+        namespaces = {pywikibot.Page(self.site, title).namespace().id for title in titles}
+        found = recent_changes.since(self._read, watermark, namespaces)
+        if found is None:
+            return None
+        changes, mark = found
+        versions: dict[str, Version | None] = {}
+        for title, change in changes.items():
+            asked = wanted.get(title)
+            if asked is not None:
+                versions[asked] = Version(change.revid if change.revid is not None else -1, change.sha1)
+        return Changes(versions, mark)
+
+    def _read(self, what: str, parameters: dict[str, Any]) -> dict[str, Any]:
+        self.api.login(required=False)  # a configured account reads as itself (bot limits; a refusal said now)
+        try:
+            return self.api.read(what, parameters)
+        except pywikibot.exceptions.APIError as err:
+            raise PageStoreError(f"{what} on {self.site} failed: {err.code}: {err.info}") from err
+
     def fetch_pages(self, titles: Sequence[str]) -> dict[str, Page | None]:
         wanted = list(dict.fromkeys(titles))
         found: dict[str, Page | None] = {}

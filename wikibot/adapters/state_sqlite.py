@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,12 @@ CREATE TABLE IF NOT EXISTS creating (
 CREATE TABLE IF NOT EXISTS complete (
     property TEXT PRIMARY KEY,
     since TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cache (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (kind, key)
 );
 """
 
@@ -120,7 +127,7 @@ class SqliteStateStore:
     def note_knows_every_item(self, registry_property: str) -> None:
         self._write("INSERT OR IGNORE INTO complete VALUES (?, ?)", (registry_property, _now()))
 
-    def _read(self, query: str, parameters: tuple[str, ...] = (), what: str = "sync state") -> list[tuple[Any, ...]]:
+    def _read(self, query: str, parameters: tuple[Any, ...] = (), what: str = "sync state") -> list[tuple[Any, ...]]:
         try:
             return self._db().execute(query, parameters).fetchall()
         except sqlite3.Error as error:
@@ -132,6 +139,41 @@ class SqliteStateStore:
                 db.execute(query, parameters)
         except sqlite3.Error as error:
             raise StateStoreError(f"cannot write the sync state {self.path}: {error}", self.path) from error
+
+    def item_revisions(self, items: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        wanted = list(dict.fromkeys(items))
+        for start in range(0, len(wanted), 500):  # SQLite's limit on parameters
+            batch = wanted[start:start + 500]
+            rows = self._read(f"SELECT item, entity_revid FROM entries WHERE item IN ({','.join('?' * len(batch))})",
+                              tuple(batch))
+            found.update({str(item): int(revid) for item, revid in rows})
+        return found
+
+    def cached(self, kind: str, keys: Sequence[str] | None = None) -> dict[str, bytes]:
+        if keys is None:
+            rows = self._read("SELECT key, value FROM cache WHERE kind = ?", (kind,), "sync cache")
+            return {str(key): bytes(value) for key, value in rows}
+        found: dict[str, bytes] = {}
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), 500):  # SQLite's limit on parameters
+            batch = wanted[start:start + 500]
+            rows = self._read(f"SELECT key, value FROM cache WHERE kind = ? AND key IN ({','.join('?' * len(batch))})",
+                              (kind, *batch), "sync cache")
+            found.update({str(key): bytes(value) for key, value in rows})
+        return found
+
+    def cache(self, kind: str, values: Mapping[str, bytes | None], *, replace_all: bool = False) -> None:
+        try:
+            with self._transaction() as db:
+                if replace_all:
+                    db.execute("DELETE FROM cache WHERE kind = ?", (kind,))
+                db.executemany("DELETE FROM cache WHERE kind = ? AND key = ?",
+                               [(kind, key) for key, value in values.items() if value is None])
+                db.executemany("INSERT OR REPLACE INTO cache VALUES (?, ?, ?)",
+                               [(kind, key, value) for key, value in values.items() if value is not None])
+        except sqlite3.Error as error:
+            raise StateStoreError(f"cannot write the sync cache {self.path}: {error}", self.path) from error
 
     def start_run(self, job: str, *, dry_run: bool) -> int:
         try:

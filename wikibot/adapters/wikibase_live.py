@@ -38,6 +38,7 @@ from typing import Any, Literal
 import pywikibot  # type: ignore[import-untyped]
 
 from ..ports import (
+    Changes,
     Entity,
     EntityConflict,
     EntityInfo,
@@ -49,7 +50,9 @@ from ..ports import (
     Patched,
     Rejected,
     Simulated,
+    Version,
 )
+from . import recent_changes
 from .pywikibot_api import (
     DEFAULT_MAXLAG,
     DEFAULT_MAXLAG_RETRIES,
@@ -61,6 +64,7 @@ from .pywikibot_api import (
 from .pywikibot_api import names_wikibot as names_wikibot  # re-exported: tests import it from here
 
 log = logging.getLogger(__name__)
+_ENTITY_TITLE = re.compile(r"(?:^|:)([QPL][1-9][0-9]*)$")
 
 LOW_LIMIT = 50  # ids per wbgetentities for ordinary accounts
 HIGH_LIMIT = 500  # ... and for accounts with the apihighlimits right
@@ -176,6 +180,48 @@ class LiveEntityStore:
                 else:
                     raise EntityStoreError(f"wbgetentities on {self.site} failed: {err.code}: {err.info}") from err
         return {entity_id: found.get(entity_id) for entity_id in ids}
+
+    def watermark(self) -> str:
+        """This moment, by the Wikibase's clock: what ``changes_since`` asks from next time."""
+        return recent_changes.now(self._read)
+
+    def changes_since(self, watermark: str | None) -> Changes | None:
+        """The entities changed since ``watermark``, from the Wikibase's recent changes in its entity
+        namespaces (one request when little changed); a deletion, a merge or an undeletion is asked
+        again (``props=info``), for its revision now."""
+        found = recent_changes.since(self._read, watermark, self._entity_namespaces())
+        if found is None:
+            return None
+        changes, mark = found
+        versions: dict[str, Version | None] = {}
+        logged: list[str] = []
+        for title, change in changes.items():
+            match = _ENTITY_TITLE.search(title)
+            if match is None:
+                continue
+            if change.revid is None:
+                logged.append(match.group(1))
+            else:
+                versions[match.group(1)] = Version(change.revid)
+        if logged:
+            versions.update({i: None if info is None else Version(info.revid)
+                             for i, info in self.fetch_info(logged).items()})
+        return Changes(versions, mark)
+
+    def _entity_namespaces(self) -> list[int] | None:
+        """The namespaces of items and properties (Item: 120 on a Wikibase install, 0 on Wikidata);
+        None when pywikibot cannot say (then every namespace is asked, and titles are filtered)."""
+        try:
+            return [self.site.item_namespace.id, self.site.property_namespace.id]
+        except Exception:  # pywikibot asks the wiki (siteinfo) or knows no entity sources here
+            return None
+
+    def _read(self, what: str, parameters: dict[str, Any]) -> dict[str, Any]:
+        self.api.login(required=False)  # a configured account reads as itself (bot limits; a refusal said now)
+        try:
+            return self.api.read(what, parameters)
+        except pywikibot.exceptions.APIError as err:
+            raise EntityStoreError(f"{what} on {self.site} failed: {err.code}: {err.info}") from err
 
     def fetch_info(self, ids: Sequence[str]) -> dict[str, EntityInfo | None]:
         found: dict[str, EntityInfo | None] = {}

@@ -24,14 +24,24 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import LocalFileError
-from ..ports import Denied, EditConflict, NoChange, Page, PageStoreError, Saved, SaveOutcome
+from ..ports import (
+    Changes,
+    Denied,
+    EditConflict,
+    NoChange,
+    Page,
+    PageStoreError,
+    Saved,
+    SaveOutcome,
+    Version,
+    text_sha1,
+)
 from ..wikitext.bots import bots_denial
 from . import files
 
@@ -46,10 +56,6 @@ def normalize_title(title: str) -> str:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _sha1(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def atomic_write(path: Path, data: str) -> None:
@@ -144,7 +150,7 @@ class LocalPageStore:
             return None
         except (OSError, UnicodeDecodeError) as error:
             raise LocalFileError(f"cannot read page {title!r} from {path}: {error}", path) from error
-        sha1 = _sha1(text)
+        sha1 = text_sha1(text)
         record = records["pages"].get(title)
         if record and record["sha1"] == sha1:
             return Page(title, text, record["revid"], record["timestamp"], sha1)
@@ -156,6 +162,15 @@ class LocalPageStore:
     def fetch_pages(self, titles: Sequence[str]) -> dict[str, Page | None]:
         records = self._records()
         return {title: self._read(title, records) for title in titles}
+
+    def watermark(self) -> str:
+        return "local"
+
+    def changes_since(self, watermark: str | None, titles: Sequence[str]) -> Changes:
+        """Every title, with its version now: a page's file may be edited by hand at any time, and
+        reading them is cheap here (the caller compares with what it saw)."""
+        return Changes({title: None if page is None else Version(page.revid, page.sha1)
+                        for title, page in self.fetch_pages(titles).items()}, "local")
 
     def save_page(self, title: str, text: str, *, base: Page | None, summary: str) -> SaveOutcome:
         title = normalize_title(title)
@@ -175,7 +190,7 @@ class LocalPageStore:
             timestamp = _now()
             _write(self.path_of(title), files.replace, text)
             records["last_revid"] = revid
-            records["pages"][title] = {"revid": revid, "sha1": _sha1(text), "timestamp": timestamp}
+            records["pages"][title] = {"revid": revid, "sha1": text_sha1(text), "timestamp": timestamp}
             _write(self.state_dir / "pages.json", files.replace, json.dumps(records, indent=1, sort_keys=True))
             _write(self.state_dir / "edits.jsonl", files.append, json.dumps(
                 {"title": title, "revid": revid, "timestamp": timestamp, "summary": summary},

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..ports import Entity, EntityInfo, EntityJson, EntityOutcome, EntitySaved, EntityStore, QueryStore
+from ..ports import Changes, Entity, EntityInfo, EntityJson, EntityOutcome, EntitySaved, EntityStore, QueryStore
 from ..wikibase.rdf import RdfMappingError, RdfPrefixes, Triple, entity_triples
 
 Progress = Callable[[str], None]
@@ -126,6 +126,12 @@ class Watched:
 
     def fetch_info(self, ids: Sequence[str]) -> dict[str, EntityInfo | None]:
         return self.inner.fetch_info(ids)
+
+    def changes_since(self, watermark: str | None) -> Changes | None:
+        return self.inner.changes_since(watermark)
+
+    def watermark(self) -> str:
+        return self.inner.watermark()
 
     def save_entity(self, entity_id: str | None, data: EntityJson, *, base_revid: int | None, summary: str,
                     new: Literal["item", "property"] = "item") -> EntityOutcome:

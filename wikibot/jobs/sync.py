@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..bulk import bulk_allocation
 from ..coverage.index import QueryIndex, Watched
 from ..errors import QueryEndpointError
 from ..ports import EntityStore, PageStore, Refused, Saved, Simulated, StateStore
@@ -16,7 +18,9 @@ from ..sync.report import report_page
 from ..wikibase.entity import entry_kind
 from ..wikibase.mapping import ResolvedMapping
 from .coverage import index_entities
-from .registry import RESERVED_TERMS, read_registry
+from .memory import Carried, Memory, fingerprint
+from .reading import Found, Reader
+from .registry import RESERVED_TERMS
 from .runlog import logged_run, publish_report
 
 
@@ -30,6 +34,9 @@ class SyncRun:
     dry_run: bool = False
     indexed: list[str] = field(default_factory=list)  # entities written to the query store
     index_error: str | None = None  # the query store could not be brought up to date
+    mode: str = "full"  # "full": everything read again; "incremental": what changed only
+    why: str = ""  # why this kind of sync ran
+    carried: Carried | None = None  # nothing changed: what the last run left for a person stands
 
     @property
     def blocked(self) -> bool:
@@ -38,6 +45,8 @@ class SyncRun:
     @property
     def clean(self) -> bool:
         """Nothing for editors or operators to look at."""
+        if self.carried is not None:
+            return self.carried.outcome == "ok"
         problems = self.result.problems if self.result else []
         late = self.result.late_conflicts if self.result else []
         refused = self.result.refused if self.result else {}
@@ -46,6 +55,8 @@ class SyncRun:
 
     def attention(self) -> list[str]:
         """What needs a person after this run, one line a thing (for telling new things from known ones)."""
+        if self.carried is not None:
+            return list(self.carried.attention)
         plan, result = self.plan, self.result
         lines = [f"conflict {p.registry_id} {c.field} {c.page!r} {c.wikibase!r}"
                  for p, c in [*plan.conflicts, *(result.late_conflicts if result else [])]]
@@ -72,60 +83,93 @@ def sync(
     settings: Settings, pages: PageStore, entities: EntityStore, state: StateStore, *,
     mapping: ResolvedMapping, user: str, dry_run: bool = False, retire: bool = False, allow_shrink: bool = False,
     list_items: Callable[[], list[str]] | None = None, progress: Callable[[str], None] = lambda message: None,
-    index: QueryIndex | None = None,
+    index: QueryIndex | None = None, full: bool = False, now: dt.datetime | None = None,
 ) -> SyncRun:
     """``wikibot sync``: registry pages and Wikibase items brought into agreement, both ways.
+
+    A sync asks both wikis what changed since the last one and reads, parses and merges only
+    that (see ``memory.py``); a full reconciliation reads everything: asked for (``full``), with
+    a new state or another mapping, settings or version, and every ``[sync] full_every``.
 
     ``list_items``: every entity id of the Wikibase, when the store can list them (to report
     registry items that no page names).  ``index``: the embedded query store, brought up to
     date from the entities the run read and wrote (no extra request).  Store failures
     propagate after the run is logged.
     """
-    watched = Watched(entities) if index is not None and not dry_run else None
-    entities = watched or entities
-    titles = list(settings.registry.pages)
-    read = pages.fetch_pages(titles)
-    loaded = read_registry(settings, read)
-    synced = state.entries()
-    items = sorted({e.item for e in loaded.registry.entries if e.item} | {s.item for s in synced.values()})
-    fetched = entities.fetch_entities(items)
-    listed = _registry_items(entities, mapping, list_items()) if list_items is not None else None
-    plan = plan_sync(loaded.registry, loaded.pages, read, synced, fetched, mapping, titles=titles, user=user,
-                     max_shrink=1.0 if allow_shrink else settings.sync.max_shrink, listed_items=listed,
-                     reserved_terms=RESERVED_TERMS)
-    if dry_run:
-        return SyncRun(plan, dry_run=True)
-    syncer = Syncer(pages, entities, state, mapping, settings.registry.template_names(),
-                    settings.wiki.index_url, titles, settings.registry.retired_ids, progress)
+    now = now or dt.datetime.now(dt.UTC)
+    with bulk_allocation():  # long-lived objects, no cyclic garbage: the collector waits till the end
+        memory = Memory.load(state)
+        shaping = fingerprint(mapping, [settings.registry.model_dump(mode="json"), user,
+                                        sorted(map(list, RESERVED_TERMS))])
+        is_full, why = memory.mode(shaping, asked_full=full, full_every=settings.sync.full_interval(), now=now)
+        watched = Watched(entities) if index is not None and not dry_run else None
+        reader = Reader(settings, pages, watched or entities, state, memory, mapping, shaping)
+        if not is_full:
+            found = reader.changes(listing=list_items is not None)
+            if found is None:
+                is_full, why = True, "the wikis could not say what changed since the last sync"
+            elif found.nothing and not (dry_run or retire or allow_shrink):  # those act on what the last left
+                return _nothing_changed(settings, pages, state, memory, reader, found)
+        read = reader.read_all() if is_full else reader.read_changed()
+        listed = reader.listed(lambda ids: _registry_items(entities, mapping, ids), list_items) \
+            if list_items is not None else None
+        plan = plan_sync(read.loaded.registry, read.loaded.pages, read.pages, read.synced, read.entities, mapping,
+                         titles=reader.titles, user=user, max_shrink=1.0 if allow_shrink else settings.sync.max_shrink,
+                         listed_items=listed, reserved_terms=RESERVED_TERMS, registry_ids=read.owners,
+                         reuse=read.reuse, exists=read.exists)
+        if dry_run:
+            return SyncRun(plan, dry_run=True, mode=_mode_name(is_full), why=why)
+        syncer = Syncer(pages, watched or entities, state, mapping, settings.registry.template_names(),
+                        settings.wiki.index_url, reader.titles, settings.registry.retired_ids, progress)
+        with logged_run(settings, pages, state, "sync") as log:
+            if plan.blocked:
+                run = SyncRun(plan, mode=_mode_name(is_full), why=why)
+                log.finish("blocked", {}, _guarded(plan), attention=run.attention())
+                reader.remember(plan, None, is_full, now, run)
+                return run
+            result = syncer.apply(plan, read.pages, retire=retire, entities=read.entities)
+            run = SyncRun(plan, result, mode=_mode_name(is_full), why=why)
+            report_title = settings.sync.report_page
+            if report_title:
+                outcome = publish_report(pages, report_title, report_page(result, plan))
+                run.report_changed = isinstance(outcome, Saved)
+                result.report_saved = run.report_changed
+                if isinstance(outcome, Refused):
+                    result.refused[report_title] = str(outcome)
+                if isinstance(outcome, Simulated):
+                    result.simulated.append(report_title)
+            counts = result.counts()
+            if index is not None and watched is not None:
+                try:
+                    run.indexed = index_entities(index, watched, mapping, seen=watched.seen, gone=watched.gone,
+                                                 progress=progress)
+                    counts["query_store"] = len(run.indexed)
+                except QueryEndpointError as error:  # the wikis are in agreement; only the copy lags
+                    run.index_error = str(error)
+            reader.remember(plan, result, is_full, now, run)
+            refused = "; ".join(f"{title}: {why}" for title, why in result.refused.items()) or None
+            if plan.guards:  # the other pages were synced; these need a person: a failure on the heartbeat
+                log.finish("blocked", counts, _guarded(plan) + " (left alone; the other registry pages were "
+                           "synced)" + (f"; {refused}" if refused else ""), attention=run.attention())
+            else:
+                log.finish("ok" if run.clean else "problems", counts, refused, attention=run.attention())
+        return run
+
+
+def _mode_name(is_full: bool) -> str:
+    return "full" if is_full else "incremental"
+
+
+def _nothing_changed(settings: Settings, pages: PageStore, state: StateStore, memory: Memory, reader: Reader,
+                     found: Found) -> SyncRun:
+    """Neither wiki changed anything the registry holds since the last sync: nothing is read or
+    written; what the last run left for a person stands (and is said again)."""
+    carried = memory.carried()
+    run = SyncRun(SyncPlan([], ()), mode="incremental", why="nothing changed since the last sync",
+                  carried=carried)
     with logged_run(settings, pages, state, "sync") as log:
-        if plan.blocked:
-            log.finish("blocked", {}, _guarded(plan), attention=SyncRun(plan).attention())
-            return SyncRun(plan)
-        result = syncer.apply(plan, read, retire=retire, entities=fetched)
-        run = SyncRun(plan, result)
-        report_title = settings.sync.report_page
-        if report_title:
-            outcome = publish_report(pages, report_title, report_page(result, plan))
-            run.report_changed = isinstance(outcome, Saved)
-            result.report_saved = run.report_changed
-            if isinstance(outcome, Refused):
-                result.refused[report_title] = str(outcome)
-            if isinstance(outcome, Simulated):
-                result.simulated.append(report_title)
-        counts = result.counts()
-        if index is not None and watched is not None:
-            try:
-                run.indexed = index_entities(index, watched, mapping, seen=watched.seen, gone=watched.gone,
-                                             progress=progress)
-                counts["query_store"] = len(run.indexed)
-            except QueryEndpointError as error:  # the wikis are in agreement; only the copy lags
-                run.index_error = str(error)
-        refused = "; ".join(f"{title}: {why}" for title, why in result.refused.items()) or None
-        if plan.guards:  # the other pages were synced; these need a person: a failure on the heartbeat
-            log.finish("blocked", counts, _guarded(plan) + " (left alone; the other registry pages were synced)"
-                       + (f"; {refused}" if refused else ""), attention=run.attention())
-        else:
-            log.finish("ok" if run.clean else "problems", counts, refused, attention=run.attention())
+        memory.save_meta(pages_mark=found.pages_mark, entities_mark=found.entities_mark)
+        log.finish(carried.outcome, {"unchanged": 1}, carried.error, attention=carried.attention)
     return run
 
 

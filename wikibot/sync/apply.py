@@ -35,6 +35,7 @@ from ..ports import (
     Simulated,
     StateStore,
     SyncedEntry,
+    text_sha1,
 )
 from ..registry.check import Claim
 from ..registry.dates import WikiDate
@@ -63,6 +64,7 @@ class SyncResult:
     problems: list[Problem] = field(default_factory=list)  # entries not (fully) synced, and why
     late_conflicts: list[tuple[EntryPlan, Conflict]] = field(default_factory=list)  # found on a retry
     refused: dict[str, str] = field(default_factory=dict)  # page -> why the wiki refused to save it
+    saved_pages: dict[str, Page] = field(default_factory=dict)  # registry pages as saved
     simulated: list[str] = field(default_factory=list)  # writes pywikibot's simulate kept back (not recorded)
     report_saved: bool = False
 
@@ -186,6 +188,8 @@ class Syncer:
         run.looked_up.add(entry.id)
         if found is not None:  # created before (a crash before the state was written): adopt it
             run.result.adopted.append(entry.id)
+            if found.id in run.result.plan.wikibase_only:  # no page named it when planned; the page does now
+                run.result.plan.wikibase_only.remove(found.id)
             self.progress(f"{entry.id}: found its item {found.id}; not created again")
             run.own(entry.id, found.id)
             # What the creation would have recorded: the item holds the entry as the page had it
@@ -276,10 +280,13 @@ class Syncer:
                 run.result.simulated.append(entry_plan.item)
                 self.progress(f"{entry_plan.registry_id}: update of {entry_plan.item} simulated")
                 return _skipped(entry_plan, "item update simulated")
-            if isinstance(outcome, Patched):
-                fresh = self.entities.fetch_entities([entry_plan.item])[entry_plan.item]
-                revid = fresh.revid if fresh else outcome.revid
-            elif isinstance(outcome, EntitySaved):
+            if isinstance(outcome, Patched):  # saved over someone's edit, which the item holds now: merge it
+                run.known.pop(entry_plan.item, None)
+                run.result.items_updated.append(entry_plan.registry_id)
+                self.progress(f"{entry_plan.registry_id}: updated {entry_plan.item} ({fields}), merged with an "
+                              "edit made meanwhile")
+                return self._retry_item(run, entry_plan)
+            if isinstance(outcome, EntitySaved):
                 revid = outcome.revid
             if not isinstance(outcome, NoChange):
                 run.known.pop(entry_plan.item, None)  # moved on: read it again if needed
@@ -292,7 +299,8 @@ class Syncer:
         return replace(entry_plan, entity_revid=revid, base=fields_now, item_written=True)
 
     def _retry_item(self, run: _Run, entry_plan: EntryPlan) -> EntryPlan:
-        """The item changed since it was read: read it again, merge again, write once more."""
+        """The item changed since it was read: read it again, merge again, write once more (if the
+        merge still has something for the item; what it has for the page goes to the page)."""
         assert entry_plan.item is not None
         entity = self.entities.fetch_entities([entry_plan.item])[entry_plan.item]
         again = plan_entry(_claim(entry_plan), entry_plan.entry, synced=run.synced.get(entry_plan.registry_id),
@@ -347,6 +355,7 @@ class Syncer:
             return
         if isinstance(outcome, Saved):
             run.result.pages_edited.append(title)
+            run.result.saved_pages[title] = Page(title, text, outcome.revid, outcome.timestamp, text_sha1(text))
             self.progress(f"{title}: saved ({summary})")
             revid = outcome.revid
         else:
@@ -392,9 +401,14 @@ class Syncer:
             item_holds_it = entry_plan.item_written or not entry_plan.item_changes
             fields = entry_plan.merge.base_after({"wikibase", "page"} if item_holds_it else {"page"})
         else:  # just created from the page: both sides hold the page's values
+            item_holds_it = True
             fields = previous.fields if previous else entry_values(entry_plan.entry)
+        if item_holds_it and entry_plan.entity_revid:  # the fields are the item's as of this revision
+            entity_revid = entry_plan.entity_revid
+        else:
+            entity_revid = previous.entity_revid if previous else entry_plan.entity_revid or 0
         run.record(SyncedEntry(entry_plan.registry_id, entry_plan.item, entry_plan.page, fields, revid,
-                               previous.entity_revid if previous else entry_plan.entity_revid or 0), self.state)
+                               entity_revid), self.state)
 
     def _settle(self, run: _Run, plans: Sequence[EntryPlan], page: Page) -> None:
         """Entries already in agreement: record the agreement where the state does not hold it yet."""

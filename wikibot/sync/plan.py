@@ -8,8 +8,8 @@ one page or one item.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -26,6 +26,8 @@ from ..wikitext.registry_page import ParsedPage, loose_id
 from .merge import Conflict, Merge, entry_values, merge, unflatten
 
 Action = Literal["create", "update", "none", "skip"]
+SETTLED: Literal["settled"] = "settled"  # what ``Reuse`` gives for an entry in agreement with nothing to report
+Reuse = Callable[[Claim], "EntryPlan | Literal['settled'] | None"]
 DEFAULT_MAX_SHRINK = 0.10  # a page that lost more than this share of its entries is left alone
 
 
@@ -215,41 +217,60 @@ def plan_sync(
     state: Mapping[str, SyncedEntry], entities: Mapping[str, Entity | None], mapping: ResolvedMapping, *,
     titles: Sequence[str], user: str, max_shrink: float = DEFAULT_MAX_SHRINK,
     listed_items: Sequence[str] | None = None, reserved_terms: ReservedTerms = NO_TERMS,
+    registry_ids: Mapping[str, str] | None = None, reuse: Reuse | None = None,
+    exists: Callable[[str], bool] | None = None,
 ) -> SyncPlan:
     """The whole plan.  ``entities``: every item named by a page or the state, as read now;
     ``listed_items``: every registry item of the Wikibase, when the store can list them.
 
     An entry counts as removed only when no template call on any registry page holds its
     registry id (however mistyped: ``loose_id``) or its item id, whatever else is wrong with the
-    call, and its page is a registry page that was read and parsed."""
+    call, and its page is a registry page that was read and parsed.
+
+    An incremental sync reads only what changed: ``reuse(claim)`` gives the plan of an entry
+    whose page, item and state are as when it was last planned (``SETTLED``: nothing to do or
+    report), None to plan it again (its item is then in ``entities``); ``registry_ids`` the owner
+    of every item (as ``owners_of_items`` made it from the items when they were read); ``exists``
+    whether an item not read now still exists."""
     kinds: dict[str, EntryKind] = {}
     for claim in registry.claims:
         if claim.registry_id:
             kinds.setdefault(claim.registry_id, claim.kind)
-    registry_ids = owners_of_items(item_registry_ids(registry, state), entities, mapping)
+    if registry_ids is None:
+        registry_ids = owners_of_items(item_registry_ids(registry, state), entities, mapping)
     guards = guard_pages(titles, pages, parsed, state, max_shrink=max_shrink)
     left_alone = {g.page for g in guards}
     plans: list[EntryPlan] = []
+    terms: list[tuple[str, Entry]] = []  # what each item will be called, in page order
     for claim in registry.claims:
         if claim.entry is None or claim.source.page in left_alone:
             continue
         entry = claim.entry
-        synced = state.get(entry.id)
-        item = entry.item or (synced.item if synced else None)
-        entity: Entity | Literal["unread"] | None = entities.get(item) if item else "unread"
-        plans.append(plan_entry(claim, entry, synced=synced, entity=entity, mapping=mapping,
-                                registry_ids=registry_ids, kinds=kinds))
-    plans = _told_apart(plans, reserved_terms)
+        kept = reuse(claim) if reuse is not None else None
+        if kept is SETTLED:
+            terms.append((entry.id, entry))
+            continue
+        if isinstance(kept, EntryPlan):
+            plans.append(replace(kept, line=claim.source.line))  # the page may have moved it
+        else:
+            synced = state.get(entry.id)
+            item = entry.item or (synced.item if synced else None)
+            entity: Entity | Literal["unread"] | None = entities.get(item) if item else "unread"
+            plans.append(plan_entry(claim, entry, synced=synced, entity=entity, mapping=mapping,
+                                    registry_ids=registry_ids, kinds=kinds))
+        if plans[-1].wanted_item is not None and plans[-1].problem is None:
+            terms.append((entry.id, plans[-1].wanted_item))
+    plans = _told_apart(plans, terms, reserved_terms)
     invalid = tuple(p for p in registry.problems if p.code != ProblemCode.MISSING_PAGE)
     plan = SyncPlan(plans, invalid, guards=guards,
                     acting=tuple(t for t in titles if t not in left_alone and pages.get(t) is not None),
-                    kinds=kinds, registry_ids=registry_ids)
+                    kinds=kinds, registry_ids=dict(registry_ids))
     held_ids = frozenset().union(*(parsed[t].held_ids for t in titles if t in parsed))
     held_items = frozenset().union(*(parsed[t].held_items for t in titles if t in parsed))
     for registry_id, synced in sorted(state.items()):
         if registry_id in kinds or loose_id(registry_id) in held_ids or synced.item in held_items:
             continue  # still on a page, however broken or renamed: not removed
-        if entities.get(synced.item) is None:
+        if not (exists(synced.item) if exists is not None else entities.get(synced.item) is not None):
             continue
         gone = Removed(registry_id, synced.item, synced.page)
         if synced.page not in titles:  # its page is no registry page now: not a removal
@@ -284,11 +305,12 @@ def owners_of_items(known: Mapping[str, str], entities: Mapping[str, Entity | No
     return owners
 
 
-def _told_apart(plans: list[EntryPlan], reserved_terms: ReservedTerms) -> list[EntryPlan]:
+def _told_apart(plans: list[EntryPlan], terms: Sequence[tuple[str, Entry]],
+                reserved_terms: ReservedTerms) -> list[EntryPlan]:
     """The plans, those whose item would get the name and description another item has in a
-    language skipped (the Wikibase refuses it; the pages' own clashes are found by validate)."""
-    wanted = [(p.registry_id, p.wanted_item) for p in plans if p.wanted_item is not None and p.problem is None]
-    clashes = {key: (language, holder) for key, _, language, holder in term_clashes(wanted, reserved_terms)}
+    language skipped (the Wikibase refuses it; the pages' own clashes are found by validate);
+    ``terms``: what each item will be called, in page order."""
+    clashes = {key: (language, holder) for key, _, language, holder in term_clashes(terms, reserved_terms)}
     return [_skip(p, f"its name and description in {clashes[p.registry_id][0]!r} would be those of "
                      f"{clashes[p.registry_id][1]}: the Wikibase refuses two items with the same label and "
                      "description; make the description tell them apart")

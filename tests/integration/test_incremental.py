@@ -1,0 +1,247 @@
+"""Incremental syncs end where full syncs end (change detection, ``wikibot/jobs/reading.py``).
+
+Hypothesis draws sequences of steps on the trimmed example workspace (``tests/sync_support.py``):
+an editor's edit of a registry page (a status, a description, an entry removed, the same field
+also changed in the Wikibase: a conflict), a Wikibase editor's edit of an item (a status, a
+label), a sync killed or failing at its k-th write, and a sync.  The same sequence runs on two
+copies of the workspace: one syncs as a scheduled job does (incremental, what changed only), the
+other reads everything every time (``--full``).  After every sync that finishes, both copies are
+in the same state: items by value, registry pages and the sync report byte-equal (item ids
+mapped to registry ids), the sync state (the next merge's base) equal, the same things waiting
+for a person.  And an incremental sync that finds nothing changed reads no item and writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.faults import MODES, FaultyEntities, FaultyPages, Killed, Writes
+from tests.sync_support import HUBS, PARTNERSHIPS, TITLES, Stores, copy, end_state, trim
+from tests.wikibase_support import set_hub_status
+from wikibot.adapters.entity_local import LocalEntityStore
+from wikibot.adapters.workspace import LocalPageStore
+from wikibot.jobs.bootstrap import bootstrap
+from wikibot.ports import EntitySaved, EntityStoreError, NoChange, PageStoreError, Saved
+from wikibot.registry.vocab import HubStatus
+from wikibot.settings import init_workspace
+from wikibot.wikibase.instance import InstanceIds
+from wikibot.wikitext.registry_page import parse_registry_page, patch_entry
+
+STATUSES = [s.value for s in HubStatus]
+TEXTS = st.text(alphabet="abcdefghij XYZ", min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+@dataclass(frozen=True)
+class PageEdit:
+    title: str
+    index: int  # of the entry on the page (modulo how many there are)
+    changes: tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True)
+class Removal:
+    index: int  # of the hub taken off its page
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    index: int  # of the hub whose item gets another status
+    status: str
+
+
+@dataclass(frozen=True)
+class ItemLabel:
+    index: int  # of the entry (any page) whose item is renamed
+    label: str
+
+
+@dataclass(frozen=True)
+class Crash:
+    k: int  # the write the sync dies at (or fails at)
+    mode: str
+
+
+@dataclass(frozen=True)
+class Sync:
+    pass
+
+
+STEPS = st.one_of(
+    st.builds(PageEdit, st.just(HUBS), st.integers(0, 9),
+              st.one_of(st.sampled_from(STATUSES).map(lambda s: (("status", s),)),
+                        TEXTS.map(lambda t: (("description", t),)))),
+    st.builds(PageEdit, st.just(PARTNERSHIPS), st.integers(0, 9), TEXTS.map(lambda t: (("description", t),))),
+    st.builds(Removal, st.integers(0, 9)),
+    st.builds(ItemStatus, st.integers(0, 9), st.sampled_from(STATUSES)),
+    st.builds(ItemLabel, st.integers(0, 20), TEXTS),
+    st.builds(Crash, st.integers(1, 6), st.sampled_from(MODES)),
+    st.just(Sync()),
+)
+
+
+def _page_entries(stores: Stores, title: str) -> list[Any]:
+    return list(parse_registry_page(stores.text(title), title).entries)
+
+
+def _apply(step: Any, stores: Stores) -> None:
+    """A person's edit, made the same way on either copy (entries picked by their place)."""
+    if isinstance(step, PageEdit | Removal):
+        title = step.title if isinstance(step, PageEdit) else HUBS
+        entries = _page_entries(stores, title)
+        if not entries:
+            return
+        entry = entries[step.index % len(entries)]
+        editor = LocalPageStore(stores.root, user="An editor")
+        page = editor.fetch_pages([title])[title]
+        assert page is not None
+        if isinstance(step, PageEdit):
+            text = patch_entry(page.text, entry.id, dict(step.changes))
+        else:
+            start = page.text.index(f"| id = {entry.id}\n")
+            start = page.text.rindex("{{", 0, start)
+            text = page.text[:start] + page.text[page.text.index("}}\n", start) + 3:]
+        if text != page.text:
+            assert isinstance(editor.save_page(title, text, base=page, summary="an editor"), Saved)
+        return
+    if isinstance(step, ItemStatus):
+        hubs = [e for e in _page_entries(stores, HUBS) if e.item]
+        hub = hubs[step.index % len(hubs)] if hubs else None
+        if hub is not None and _status_in_wikibase(stores, hub.item) != step.status:  # (the same: no edit)
+            set_hub_status(stores.entities, stores.mapping, hub.item, step.status)
+        return
+    if isinstance(step, ItemLabel):
+        entries = [e for title in TITLES for e in _page_entries(stores, title) if e.item]
+        if not entries:
+            return
+        item = entries[step.index % len(entries)].item
+        entity = stores.entities.fetch_entities([item])[item]
+        assert entity is not None
+        saved = stores.entities.save_entity(item, {"labels": {"en": {"language": "en", "value": step.label}}},
+                                            base_revid=entity.revid, summary="a Wikibase editor")
+        assert isinstance(saved, EntitySaved | NoChange), saved
+        return
+    raise AssertionError(step)
+
+
+def _status_in_wikibase(stores: Stores, item: str) -> str:
+    entity = stores.entities.fetch_entities([item])[item]
+    assert entity is not None
+    value = entity.data["claims"][stores.mapping.pid("status")][0]["mainsnak"]["datavalue"]["value"]["id"]
+    return next(s for s in STATUSES if stores.mapping.qid(f"hub-status:{s}") == value)
+
+
+def _sync(root: Path, *, full: bool, crash: Crash | None = None) -> Any:
+    """One run in a fresh process (fresh stores); a crash: the run dies or fails at its k-th write."""
+    stores = Stores.open(root)
+    try:
+        if crash is None:
+            return stores.sync(full=full)
+        writes = Writes(at=crash.k, mode=crash.mode)  # type: ignore[arg-type]
+        try:
+            stores.sync(FaultyPages(stores.pages, writes), FaultyEntities(stores.entities, writes), full=full)
+        except (Killed, PageStoreError, EntityStoreError):
+            pass
+        return None
+    finally:
+        stores.close()
+
+
+def _waiting(run: Any) -> list[str]:
+    """What the run leaves for a person, without the wording of its kind of run."""
+    return sorted(run.attention())
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The trimmed example registry, bootstrapped and synced once (its items created)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "fsync", lambda fd: None)  # a simulated kill needs no durable disk
+        base = Path(tempfile.mkdtemp(prefix="wikibot-incremental-",
+                                     dir="/dev/shm" if os.access("/dev/shm", os.W_OK) else None))
+        root = base / "synced"
+        init_workspace(root)
+        trim(root)
+        booted = bootstrap(LocalEntityStore(root), InstanceIds())
+        assert not booted.problems
+        (root / "wikibase-ids.json").write_text(booted.ids.render(), encoding="utf-8")
+        first = _sync(root, full=False)
+        assert first.mode == "full" and first.result is not None and first.clean
+        yield root
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@settings(max_examples=int(os.environ.get("WIKIBOT_INCREMENTAL_EXAMPLES", "12")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(steps=st.lists(STEPS, min_size=1, max_size=8).map(lambda steps: [*steps, Sync()]))
+def test_incremental_syncs_end_where_full_syncs_end(synced: Path, steps: list[Any]) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "fsync", lambda fd: None)
+        work = Path(tempfile.mkdtemp(dir=synced.parent))
+        try:
+            incremental, full = copy(synced, work / "incremental"), copy(synced, work / "full")
+            for number, step in enumerate(steps):
+                if isinstance(step, Crash):
+                    _sync(incremental, full=False, crash=step)
+                    _sync(full, full=True, crash=step)
+                    continue
+                if not isinstance(step, Sync):
+                    for root in (incremental, full):
+                        stores = Stores.open(root)
+                        _apply(step, stores)
+                        stores.close()
+                    continue
+                fast = _sync(incremental, full=False)
+                slow = _sync(full, full=True)
+                where = f"after step {number} of {steps}"
+                if fast.carried is None:
+                    assert fast.mode == "incremental" or fast.why, where
+                assert _waiting(fast) == _waiting(slow), where
+                a, b = Stores.open(incremental), Stores.open(full)
+                try:
+                    got, want = end_state(a), end_state(b)
+                finally:
+                    a.close()
+                    b.close()
+                assert sorted(got.items) == sorted(want.items), where
+                for rid in want.items:
+                    assert got.items[rid] == want.items[rid], f"{rid} {where}"
+                for title in want.pages:
+                    assert got.pages[title] == want.pages[title], f"{title} {where}"
+                assert got.state == want.state, where
+                assert got.others == want.others, where
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def test_a_sync_that_finds_nothing_changed_reads_no_item_and_writes_nothing(synced: Path, tmp_path: Path) -> None:
+    root = copy(synced, tmp_path / "ws")
+    stores = Stores.open(root)
+    writes = Writes()
+    reads: list[str] = []
+
+    class Counting(FaultyEntities):
+        def fetch_entities(self, ids: Any) -> Any:
+            reads.extend(ids)
+            return super().fetch_entities(ids)
+
+    run = stores.sync(FaultyPages(stores.pages, writes), Counting(stores.entities, writes))
+    assert run.carried is not None and run.mode == "incremental" and run.clean
+    assert writes.log == [] and reads == []
+    settled = stores.sync(full=True)  # after the first (which created the items): every plan known
+    assert settled.mode == "full" and settled.result is not None and settled.result.writes == 0
+    _apply(ItemStatus(0, "dormant"), stores)  # one item changed: only it is read
+    changed = stores.sync(FaultyPages(stores.pages, writes), Counting(stores.entities, writes))
+    assert changed.mode == "incremental" and changed.carried is None
+    hub = _page_entries(stores, HUBS)[0]
+    assert reads == [hub.item] and writes.log == [f"page {HUBS}"]  # the status written to the hubs page
+    stores.close()

@@ -1,0 +1,321 @@
+"""What a sync reads: everything (a full reconciliation), or only what changed since the last sync.
+
+``Reader.changes`` asks both wikis what changed (one request each when little did);
+``read_all`` reads every registry page and every item, as a sync always did; ``read_changed``
+reads the pages and items that changed, takes the others from what the last runs kept
+(``memory.py``), and says which entries must be planned again; ``remember`` keeps what the next
+run needs.  Either way the plan is made by ``sync/plan.py`` from the same inputs, so that both
+end in the same state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..ports import Entity, EntityStore, Page, PageStore, StateStore, SyncedEntry
+from ..registry.check import Claim, assemble_registry
+from ..settings import Settings
+from ..sync.apply import SyncResult
+from ..sync.plan import SETTLED, EntryPlan, SyncPlan, item_registry_ids, owners_of_items
+from ..sync.report import plan_text
+from ..wikibase.entity import entry_kind, registry_ids_of
+from ..wikibase.mapping import ResolvedMapping
+from ..wikitext.registry_page import ParsedPage, loose_id, parse_registry_page
+from .memory import Memory, digest, plan_key, worth_keeping
+from .registry import RESERVED_TERMS, ValidationResult
+
+WAITING = ("create ", "update ", "  ")  # plan lines of what a run does, not of what it leaves for a person
+
+
+@dataclass
+class Found:
+    """What changed since the last sync, as the wikis say."""
+
+    pages_mark: str
+    entities_mark: str
+    changed_pages: set[str]
+    changed_items: set[str]
+    gone: set[str]  # items that no longer exist
+    retry: set[str]  # entries the last run could not carry through
+    revisions: dict[str, int] = field(default_factory=dict)  # changed item -> its revision now
+    new: set[str] = field(default_factory=set)  # entities the sync never read, when it lists the Wikibase's
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.changed_pages or self.changed_items or self.retry or self.new)
+
+
+@dataclass
+class Read:
+    """The inputs of the plan."""
+
+    loaded: ValidationResult
+    pages: dict[str, Page | None]
+    synced: dict[str, SyncedEntry]
+    entities: dict[str, Entity | None]  # the items read now
+    owners: dict[str, str]  # item -> the registry id it belongs to
+    keys: dict[str, str | None]  # registry id -> the digest of its plan's inputs
+    fetched_pages: set[str] = field(default_factory=set)  # titles read now
+    reuse: Callable[[Claim], EntryPlan | Literal["settled"] | None] | None = None
+    exists: Callable[[str], bool] | None = None
+
+
+@dataclass
+class Reader:
+    settings: Settings
+    pages: PageStore
+    entities: EntityStore
+    state: StateStore
+    memory: Memory
+    mapping: ResolvedMapping
+    shaping: str
+    marks: tuple[str, str] = ("", "")
+    found: Found | None = None
+    read: Read | None = None
+
+    @property
+    def titles(self) -> list[str]:
+        return list(self.settings.registry.pages)
+
+    # -- what changed -----------------------------------------------------------------------------
+    def changes(self, *, listing: bool = False) -> Found | None:
+        """What changed since the last sync; None when a wiki cannot tell (then everything is read).
+        ``listing``: the sync lists every item of the Wikibase (new ones may be registry items)."""
+        meta = self.memory.meta
+        page_changes = self.pages.changes_since(meta.get("pages_mark"), self.titles)
+        if page_changes is None:
+            return None
+        entity_changes = self.entities.changes_since(meta.get("entities_mark"))
+        if entity_changes is None:
+            return None
+        seen: dict[str, list[Any]] = meta.get("pages", {})
+        changed_pages = {title for title in self.titles if title not in seen}
+        for title, version in page_changes.versions.items():
+            kept = seen.get(title)
+            if version is None or kept is None or version.revid != kept[0] or (
+                    version.sha1 and kept[1] and version.sha1 != kept[1]):
+                changed_pages.add(title)
+        known = self.state.item_revisions(list(entity_changes.versions))
+        changed_items = {item for item, version in entity_changes.versions.items()
+                         if item in known and (version is None or version.revid != known[item])}
+        gone = {item for item, version in entity_changes.versions.items() if version is None}
+        retry = set(meta.get("retry", [])) | self.state.pending_creates()
+        self.marks = (page_changes.watermark, entity_changes.watermark)
+        revisions = {item: version.revid for item, version in entity_changes.versions.items()
+                     if item in changed_items and version is not None}
+        new = {item for item, version in entity_changes.versions.items()
+               if listing and version is not None and item not in known} if listing else set()
+        self.found = Found(page_changes.watermark, entity_changes.watermark, changed_pages, changed_items & set(known)
+                           | (gone & set(known)), gone, retry, revisions, new)
+        return self.found
+
+    # -- reading ------------------------------------------------------------------------------------
+    def read_all(self) -> Read:
+        """Every registry page and every item the pages or the state name (a full reconciliation)."""
+        self.marks = (self.pages.watermark(), self.entities.watermark())  # before reading: no change is missed
+        fetched = self.pages.fetch_pages(self.titles)
+        kept = self.memory.pages(self.titles)
+        parsed = {}
+        for title, page in fetched.items():
+            if page is None:
+                continue
+            old = kept.get(title)
+            parsed[title] = old[1] if old is not None and old[0].text == page.text else self._parse(page)
+        loaded = self._assemble(fetched, parsed)
+        synced = self.state.entries()
+        items = sorted({e.item for e in loaded.registry.entries if e.item} | {s.item for s in synced.values()})
+        entities = self.entities.fetch_entities(items)
+        owners = owners_of_items(item_registry_ids(loaded.registry, synced), entities, self.mapping)
+        revids = {item: entity.revid for item, entity in entities.items() if entity is not None}
+        keys = self._keys(loaded, synced, owners, revids)
+        self.read = Read(loaded, dict(fetched), synced, dict(entities), owners, keys, set(fetched))
+        return self.read
+
+    def read_changed(self) -> Read:
+        """The pages and items that changed; the rest as the last runs kept them."""
+        found = self.found
+        assert found is not None
+        kept = self.memory.pages(self.titles)
+        wanted = sorted(found.changed_pages | {t for t in self.titles if t not in kept})
+        fetched = self.pages.fetch_pages(wanted) if wanted else {}
+        pages: dict[str, Page | None] = {}
+        parsed: dict[str, ParsedPage] = {}
+        for title in self.titles:
+            if title in fetched:
+                page = fetched[title]
+                pages[title] = page
+                if page is not None:
+                    old = kept.get(title)
+                    parsed[title] = old[1] if old is not None and old[0].text == page.text else self._parse(page)
+            else:
+                pages[title], parsed[title] = kept[title]
+        loaded = self._assemble(pages, parsed)
+        synced = self.state.entries()
+        claimed = loaded.registry.claimed_ids
+        held_ids = frozenset().union(*(p.held_ids for p in parsed.values()))
+        held_items = frozenset().union(*(p.held_items for p in parsed.values()))
+        candidates = {s.item for rid, s in synced.items()  # entries that may be gone: is their item still there?
+                      if rid not in claimed and loose_id(rid) not in held_ids and s.item not in held_items}
+        known = {s.item: s.entity_revid for s in synced.values()}
+        revids = {item: revid for item, revid in known.items() if item not in found.gone}
+        revids.update(found.revisions)  # the revision each changed item has now, as the changes say
+        before = self.memory.plan_keys()
+
+        def planned_again(entities: Mapping[str, Entity | None]) -> tuple[dict[str, str], dict[str, str | None],
+                                                                         set[str]]:
+            owners = self._owners(loaded, synced, entities)
+            keys = self._keys(loaded, synced, owners, revids)
+            again = {rid for rid, key in keys.items() if key is None or before.get(rid) != key} | found.retry
+            return owners, keys, again
+
+        # what is planned again, as far as the changes tell, and every item it needs: one batched read
+        _, _, again = planned_again({})
+        wanted_items = found.changed_items | candidates | {
+            item for rid in again if (item := self._item(rid, loaded, synced))}
+        entities = dict(self.entities.fetch_entities(sorted(wanted_items)))
+        revids.update({item: entity.revid for item, entity in entities.items() if entity is not None})
+        owners, keys, again = planned_again(entities)  # the items read may hold other registry ids
+        more = sorted({item for rid in again if (item := self._item(rid, loaded, synced))} - set(entities))
+        if more:
+            entities.update(self.entities.fetch_entities(more))
+        plans = self.memory.kept_plans(sorted(set(keys) - again))
+
+        def reuse(claim: Claim) -> EntryPlan | Literal["settled"] | None:
+            registry_id = claim.entry.id if claim.entry is not None else None
+            if registry_id is None or registry_id in again:
+                return None
+            kept_plan = plans.get(registry_id)
+            return kept_plan if kept_plan is not None else SETTLED
+
+        def exists(item: str) -> bool:
+            return item not in found.gone and (entities.get(item) is not None if item in entities else True)
+
+        self.read = Read(loaded, pages, synced, entities, owners, keys, set(fetched), reuse, exists)
+        return self.read
+
+    def listed(self, registry_items: Callable[[list[str]], list[str]], every: Callable[[], list[str]]) -> list[str]:
+        """The registry items of the Wikibase (a listing store): all listed and read on a full sync;
+        else those kept, less the deleted, with the changed and new ones checked again."""
+        if self.found is None:
+            found = registry_items(every())
+            self.memory.keep_listed(found, replace_all=True)
+            return found
+        touched = sorted(self.found.new | self.found.changed_items)
+        kept = self.memory.listed() - self.found.gone - set(touched)
+        have = self.read.entities if self.read is not None else {}
+        now = {item for item in touched if (entity := have.get(item)) is not None
+               and entry_kind(entity.data, self.mapping) is not None}
+        rest = [item for item in touched if item not in have]
+        now |= set(registry_items(rest)) if rest else set()
+        self.memory.keep_listed_changes(added=now, removed=(self.found.gone | set(touched)) - now)
+        return sorted(kept | now)
+
+    def _parse(self, page: Page) -> ParsedPage:
+        return parse_registry_page(page.text, page.title, self.settings.registry.template_names())
+
+    def _assemble(self, pages: Mapping[str, Page | None], parsed: Mapping[str, ParsedPage]) -> ValidationResult:
+        claims = [claim for title in self.titles if title in parsed for claim in parsed[title].claims]
+        problems = [p for title in self.titles if title in parsed for p in parsed[title].page_problems]
+        registry = assemble_registry(claims, problems, retired_ids=self.settings.registry.retired_ids,
+                                     reserved_terms=RESERVED_TERMS)
+        missing = tuple(title for title in self.titles if pages.get(title) is None)
+        return ValidationResult(registry, {t: parsed[t] for t in self.titles if t in parsed}, missing)
+
+    def _owners(self, loaded: ValidationResult, synced: Mapping[str, SyncedEntry],
+                read: Mapping[str, Entity | None]) -> dict[str, str]:
+        """Item -> owner: the pages and the state, overruled by what each item held when last read,
+        and by what the items read now hold (as ``owners_of_items`` does with every item read)."""
+        owners = item_registry_ids(loaded.registry, synced)
+        for item, held in self.memory.owners(list(owners)).items():
+            if item in read:
+                continue
+            if len(set(held)) == 1:
+                owners[item] = held[0]
+            elif held:
+                owners.pop(item, None)
+        return owners_of_items(owners, read, self.mapping)
+
+    def _keys(self, loaded: ValidationResult, synced: Mapping[str, SyncedEntry], owners: Mapping[str, str],
+              revids: Mapping[str, int]) -> dict[str, str | None]:
+        kinds = sorted({(c.registry_id, c.kind.value) for c in loaded.registry.claims if c.registry_id})
+        context = digest(self.shaping, kinds, sorted(owners.items()))
+        keys: dict[str, str | None] = {}
+        for claim in loaded.registry.claims:
+            entry = claim.entry
+            if entry is None:
+                continue
+            state = synced.get(entry.id)
+            item = entry.item or (state.item if state else None)
+            keys[entry.id] = plan_key(context, claim, item, revids.get(item) if item else None, state)
+        return keys
+
+    @staticmethod
+    def _item(registry_id: str, loaded: ValidationResult, synced: Mapping[str, SyncedEntry]) -> str | None:
+        entry = loaded.registry.by_id().get(registry_id)
+        state = synced.get(registry_id)
+        return (entry.item if entry is not None else None) or (state.item if state else None)
+
+    # -- what the next run needs -------------------------------------------------------------------
+    def remember(self, plan: SyncPlan, result: SyncResult | None, is_full: bool, now: dt.datetime,
+                 run: Any) -> None:
+        read = self.read
+        assert read is not None
+        versions: dict[str, list[Any]] = dict(self.memory.meta.get("pages", {})) if not is_full else {}
+        kept_pages: dict[str, tuple[Page, ParsedPage] | None] = {}
+        for title in self.titles:
+            page = read.pages.get(title)
+            if page is None:
+                versions.pop(title, None)
+                kept_pages[title] = None
+            elif title in read.fetched_pages or is_full:
+                versions[title] = [page.revid, page.sha1 or None]
+                kept_pages[title] = (page, read.loaded.pages[title])
+        for title, page in (result.saved_pages.items() if result else ()):
+            versions[title] = [page.revid, None]
+            kept_pages[title] = (page, self._parse(page))
+        self.memory.keep_pages(kept_pages)
+        held = {item: registry_ids_of(entity.data, self.mapping) for item, entity in read.entities.items()
+                if entity is not None}
+        if result is not None and (result.created or result.adopted):
+            now_synced = self.state.entries()
+            for registry_id in [*result.created, *result.adopted]:
+                if registry_id in now_synced:
+                    held[now_synced[registry_id].item] = [registry_id]
+        self.memory.keep_owners(held, replace_all=is_full)
+        troubled = {p.registry_id for p in (result.problems if result else []) if p.registry_id}
+        troubled |= {p.registry_id for p, _ in (result.late_conflicts if result else [])}
+        planned = {p.registry_id: p for p in plan.entries}
+        keys: dict[str, str | None] = {}
+        blobs: dict[str, EntryPlan | None] = {}
+        for registry_id, key in read.keys.items():
+            entry_plan = planned.get(registry_id)
+            if entry_plan is None and not is_full:
+                continue  # reused: as kept
+            if registry_id in troubled or key is None:
+                keys[registry_id], blobs[registry_id] = None, None
+            else:
+                keys[registry_id] = key
+                blobs[registry_id] = entry_plan if entry_plan is not None and worth_keeping(entry_plan) else None
+        if not is_full:  # entries gone from the pages: forgotten
+            for registry_id in set(self.memory.plan_keys()) - set(read.keys):
+                keys[registry_id], blobs[registry_id] = None, None
+        self.memory.keep_plans(keys, blobs, replace_all=is_full)
+        lines = [line for line in plan_text(plan) if not line.startswith(WAITING)]
+        carried = {"outcome": "blocked" if plan.guards else ("ok" if run.clean else "problems"),
+                   "lines": lines, "attention": run.attention(),
+                   "error": "; ".join(f"{g.page}: {g.reason}" for g in plan.guards) or None}
+        unfinished = []  # what only reading everything again brings back
+        if result is not None and result.simulated:
+            unfinished.append("writes simulated (pywikibot's simulate) were not made")
+        if getattr(run, "index_error", None):
+            unfinished.append("the query store was not brought up to date")
+        meta: dict[str, Any] = {"fingerprint": self.shaping, "pages_mark": self.marks[0],
+                                "entities_mark": self.marks[1], "pages": versions, "retry": sorted(troubled),
+                                "carried": carried, "unfinished": "; ".join(unfinished) or None}
+        if is_full:
+            meta["last_full"] = now.isoformat()
+        self.memory.save_meta(**meta)
+
