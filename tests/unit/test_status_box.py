@@ -7,10 +7,10 @@ import datetime as dt
 import mwparserfromhell
 import pytest
 
+from wikibot.i18n import Reader
 from wikibot.ports import Page
 from wikibot.registry.dates import WikiDate
 from wikibot.registry.models import EntryKind, Hub, Organization, Partnership
-from wikibot.i18n import Reader
 from wikibot.status.boxes import OWNED, Action, box_values, is_overdue, plan_box
 from wikibot.wikitext.registry_page import read_param_value
 from wikibot.wikitext.status_box import add_box, update_boxes
