@@ -76,6 +76,10 @@ class Reader:
         template = next(forms[code] for code in (*self.fallbacks, DEFAULT) if code in forms)
         return template.format(**values) if values else template
 
+    def pick(self, forms: Mapping[str, str], default: str = "") -> str:
+        """Of ``forms`` (language -> text), the one in the reader's language or a fallback."""
+        return next((forms[code] for code in self.fallbacks if code in forms), default)
+
     def term(self, term: Term) -> str:
         """A vocabulary term by its name in the reader's language (else English)."""
         for code in self.fallbacks:
@@ -279,7 +283,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "count-pages-1": {"en": "1 page", "ar": "صفحة واحدة", "fr": "1 page"},
     "count-saved": {"en": "{n} saved", "ar": "حُفظ {n}", "fr": "{n} enregistrées"},
     "count-to_save": {"en": "{n} to save", "ar": "{n} للحفظ", "fr": "{n} à enregistrer"},
-    "count-current": {"en": "{n} current", "ar": "{n} محدّثة", "fr": "{n} à jour"},
+    "count-current": {"en": "{n} already current", "ar": "{n} محدّثة أصلًا", "fr": "{n} déjà à jour"},
     "count-denied": {"en": "{n} refusing bots", "ar": "{n} ترفض البوتات", "fr": "{n} refusant les robots"},
     "count-no_box": {"en": "{n} without a box", "ar": "{n} بلا صندوق", "fr": "{n} sans boîte"},
     "count-no_page": {"en": "{n} entry pages missing", "ar": "{n} صفحات مفقودة", "fr": "{n} pages absentes"},
@@ -384,4 +388,76 @@ TERM_LABELS: dict[str, Mapping[Term, str]] = {
         PartnershipStatus.ENDED: "Terminé",
         Scope.GLOBAL: "Mondial", Scope.REGIONAL: "Régional", Scope.NATIONAL: "National",
     },
+}
+
+# Coverage: column headers (by result variable), values the queries say in words, the questions.
+COLUMNS: dict[str, dict[str, str]] = {
+    "affiliates": {"en": "Affiliates", "ar": "المنتسبون", "fr": "Affiliés"},
+    "belowPilot": {"en": "Hubs below pilot", "ar": "مراكز قبل المرحلة التجريبية", "fr": "Hubs avant le pilote"},
+    "class": {"en": "Class", "ar": "الصنف", "fr": "Classe"},
+    "code": {"en": "Code", "ar": "الرمز", "fr": "Code"},
+    "count": {"en": "Partnerships", "ar": "الشراكات", "fr": "Partenariats"},
+    "dimension": {"en": "What", "ar": "البُعد", "fr": "Dimension"},
+    "field": {"en": "Field", "ar": "الحقل", "fr": "Champ"},
+    "hub": {"en": "Hub", "ar": "المركز", "fr": "Hub"},
+    "hubLabel": {"en": "Name", "ar": "الاسم", "fr": "Nom"},
+    "hubs": {"en": "Hubs", "ar": "المراكز", "fr": "Hubs"},
+    "inNoHub": {"en": "Affiliates in no open hub", "ar": "منتسبون خارج أي مركز مفتوح", "fr": "Affiliés hors de tout hub ouvert"},
+    "inNoHubCount": {"en": "How many", "ar": "العدد", "fr": "Combien"},
+    "inactive": {"en": "Inactive hubs", "ar": "مراكز غير نشطة", "fr": "Hubs inactifs"},
+    "items": {"en": "Items", "ar": "العناصر", "fr": "Éléments"},
+    "label": {"en": "Name", "ar": "الاسم", "fr": "Nom"},
+    "language": {"en": "Language", "ar": "اللغة", "fr": "Langue"},
+    "largest": {"en": "Largest steward", "ar": "أكبر مسؤول", "fr": "Principal responsable"},
+    "leads": {"en": "Partnerships it leads", "ar": "الشراكات التي يقودها", "fr": "Partenariats qu’il mène"},
+    "nextReview": {"en": "Next review", "ar": "المراجعة القادمة", "fr": "Prochaine revue"},
+    "openHubs": {"en": "Open hubs", "ar": "مراكز مفتوحة", "fr": "Hubs ouverts"},
+    "operating": {"en": "Operating hubs", "ar": "مراكز عاملة", "fr": "Hubs en activité"},
+    "partnerships": {"en": "Partnerships", "ar": "الشراكات", "fr": "Partenariats"},
+    "property": {"en": "Property", "ar": "الخاصية", "fr": "Propriété"},
+    "propertyLabel": {"en": "Property name", "ar": "اسم الخاصية", "fr": "Nom de la propriété"},
+    "rank": {"en": "Rank", "ar": "الترتيب", "fr": "Rang"},
+    "region": {"en": "Region", "ar": "المنطقة", "fr": "Région"},
+    "regionLabel": {"en": "Name", "ar": "الاسم", "fr": "Nom"},
+    "share": {"en": "Share", "ar": "النسبة", "fr": "Part"},
+    "speakers": {"en": "Speakers (millions)", "ar": "المتحدثون (بالملايين)", "fr": "Locuteurs (millions)"},
+    "state": {"en": "Review", "ar": "المراجعة", "fr": "Revue"},
+    "status": {"en": "Status", "ar": "الحالة", "fr": "Statut"},
+    "steward": {"en": "Steward", "ar": "المسؤول", "fr": "Responsable"},
+    "stewardLabel": {"en": "Name", "ar": "الاسم", "fr": "Nom"},
+    "stewards": {"en": "Stewards", "ar": "المسؤولون", "fr": "Responsables"},
+    "theme": {"en": "Theme", "ar": "المجال", "fr": "Thème"},
+    "themeLabel": {"en": "Name", "ar": "الاسم", "fr": "Nom"},
+    "type": {"en": "Type", "ar": "النوع", "fr": "Type"},
+    "typeLabel": {"en": "Name", "ar": "الاسم", "fr": "Nom"},
+    "verdict": {"en": "Verdict", "ar": "الحكم", "fr": "Verdict"},
+    "with": {"en": "With the field", "ar": "بها الحقل", "fr": "Avec le champ"},
+}
+VALUE_WORDS: dict[str, dict[str, str]] = {
+    "hub below pilot only": {"en": "hub below pilot only", "ar": "مركز قبل المرحلة التجريبية فقط", "fr": "hub avant le pilote seulement"},
+    "no open hub": {"en": "no open hub", "ar": "لا مركز مفتوح", "fr": "aucun hub ouvert"},
+    "operating hub": {"en": "operating hub", "ar": "مركز عامل", "fr": "hub en activité"},
+    "in no open hub": {"en": "in no open hub", "ar": "خارج أي مركز مفتوح", "fr": "hors de tout hub ouvert"},
+    "no region": {"en": "no region", "ar": "بلا منطقة", "fr": "aucune région"},
+    "no status": {"en": "no status", "ar": "بلا حالة", "fr": "aucun statut"},
+    "overdue": {"en": "overdue", "ar": "متأخرة", "fr": "en retard"},
+    "due": {"en": "due", "ar": "مستحقة", "fr": "à faire"},
+    "due within": {"en": "due within", "ar": "مستحقة قريبًا", "fr": "à faire bientôt"},
+    "(none)": {"en": "(none)", "ar": "(لا شيء)", "fr": "(aucun)"},
+}
+QUESTIONS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "languages": ({"en": "Languages: the most spoken languages and the hubs that cover them", "ar": "اللغات: اللغات الأكثر تحدثًا والمراكز التي تغطيها", "fr": "Langues : les langues les plus parlées et les hubs qui les couvrent"},
+             {"en": "The most spoken languages, most spoken first, with the hubs that cover each: operating ones (pilot or beyond), ones below pilot (research, planning) and inactive ones (dormant, closed).", "ar": "اللغات الأكثر تحدثًا، الأكثر أولًا، مع المراكز التي تغطي كل لغة: العاملة (تجريبية أو أبعد)، وما قبل التجريبية (بحث، تخطيط)، وغير النشطة (خاملة، مغلقة).", "fr": "Les langues les plus parlées, la plus parlée d’abord, avec les hubs qui couvrent chacune : en activité (pilote ou au-delà), avant le pilote (recherche, planification) et inactifs (en sommeil, fermés)."}),
+    "regions": ({"en": "Regions: hubs and affiliates in each Wikimedia region", "ar": "المناطق: المراكز والمنتسبون في كل منطقة من مناطق ويكيميديا", "fr": "Régions : hubs et affiliés dans chaque région Wikimedia"},
+             {"en": "Every Wikimedia region: the hubs that name it with their status, how many operate, its affiliates, and the affiliates in no open hub.", "ar": "كل منطقة من مناطق ويكيميديا: المراكز التي تذكرها مع حالتها، وكم منها يعمل، ومنتسبوها، والمنتسبون خارج أي مركز مفتوح.", "fr": "Chaque région Wikimedia : les hubs qui la nomment avec leur statut, combien sont en activité, ses affiliés, et les affiliés hors de tout hub ouvert."}),
+    "themes": ({"en": "Themes: hubs and partnerships in each thematic area", "ar": "المجالات: المراكز والشراكات في كل مجال", "fr": "Thèmes : hubs et partenariats de chaque domaine"},
+             {"en": "Every thematic area: its hubs, its partnerships and their stewards, and the largest steward with its share of the theme's partnerships.", "ar": "كل مجال: مراكزه وشراكاته والمسؤولون عنها، وأكبر مسؤول ونسبته من شراكات المجال.", "fr": "Chaque domaine : ses hubs, ses partenariats et leurs responsables, et le principal responsable avec sa part des partenariats du thème."}),
+    "partnerships": ({"en": "Partnerships: by partnership type and steward", "ar": "الشراكات: حسب نوع الشراكة والمسؤول", "fr": "Partenariats : par type et par responsable"},
+             {"en": "Every partnership counted under its type and each of its stewards.", "ar": "كل شراكة محسوبة تحت نوعها وتحت كل مسؤول عنها.", "fr": "Chaque partenariat compté sous son type et sous chacun de ses responsables."}),
+    "reviews": ({"en": "Reviews: hubs whose next review is overdue or due soon", "ar": "المراجعات: المراكز التي تأخرت مراجعتها القادمة أو اقتربت", "fr": "Revues : hubs dont la prochaine revue est en retard ou proche"},
+             {"en": "Hubs whose next review date has passed, or comes within the next days.", "ar": "المراكز التي مضى موعد مراجعتها القادمة أو يحل خلال الأيام القادمة.", "fr": "Les hubs dont la date de prochaine revue est passée, ou arrive dans les jours qui viennent."}),
+    "completeness": ({"en": "Completeness: how many items of each class have each field", "ar": "الاكتمال: كم عنصرًا من كل صنف لديه كل حقل", "fr": "Complétude : combien d’éléments de chaque classe ont chaque champ"},
+             {"en": "For every class and field, how many items have the field, and that share.", "ar": "لكل صنف وحقل، كم عنصرًا لديه الحقل، وما نسبته.", "fr": "Pour chaque classe et chaque champ, combien d’éléments ont le champ, et quelle part."}),
+    "gaps": ({"en": "Gaps: regions, languages and themes no open hub covers", "ar": "الفجوات: مناطق ولغات ومجالات لا يغطيها أي مركز مفتوح", "fr": "Lacunes : régions, langues et thèmes qu’aucun hub ouvert ne couvre"},
+             {"en": "Every region, most spoken language and thematic area that no open hub covers.", "ar": "كل منطقة ولغة من الأكثر تحدثًا ومجال لا يغطيه أي مركز مفتوح.", "fr": "Chaque région, langue parmi les plus parlées et domaine qu’aucun hub ouvert ne couvre."}),
 }
