@@ -17,7 +17,7 @@ import pytest
 
 from tests import rendering_support as rs
 from tests.mediawiki import MediaWiki, Template, running
-from wikibot.i18n import Reader
+from wikibot.i18n import COLUMNS, Reader
 from wikibot.registry.vocab import HubStatus
 
 ITEM_URL = "https://registry.example.org/entity/"
@@ -79,3 +79,28 @@ def test_status_boxes_keep_their_caption_and_link_host_members_and_item(
     partnership = html["FindingGLAMs"]
     assert rs.captions(partnership)[0] == reader.text("box-partnership")
     assert reader.text("field-stewards") in rs.headers(partnership)
+
+
+def test_reports_are_in_words_with_names_linked(shown: tuple[str, MediaWiki, dict[str, str]]) -> None:
+    language, _, html = shown
+    reader = Reader(language)
+    coverage = html["Registry/Coverage"]
+    heads = rs.headers(coverage)
+    for variable in ("belowPilot", "inNoHubCount", "operating", "share"):
+        assert variable not in heads
+    assert reader.pick(COLUMNS["belowPilot"]) in heads and reader.pick(COLUMNS["share"]) in heads
+    assert "?operating" not in re.sub(r"<pre>.*?</pre>", "", coverage, flags=re.DOTALL)  # the query may say it
+    assert re.search(r"\d+\.\d(?: |&#160;)%", coverage) and "0.556" not in coverage  # shares as percentages
+    assert any(link.text == "ESEAP Hub" and "ESEAP_Hub" in link.href for link in rs.links(coverage))  # not eseap-hub
+    assert f'lang="{language}" dir="{reader.direction}"' in coverage
+
+    beat = html["Registry/Bot status"]
+    assert rs.headers(beat)[:2] == [reader.text("col-job"), reader.text("col-last-success")]
+    for key in ("pages_edited", "query_store", "to_save", "T00:", "Z<"):
+        assert key not in beat, key
+    assert reader.text("job-sync") in beat and f'dir="{reader.direction}"' in beat
+
+    report = html["Registry/Sync report"]
+    headings = [re.sub(r"<[^>]+>|\[edit\]", "", h).strip() for h in re.findall(r"<h2>(.*?)</h2>", report)]
+    assert reader.text("report-conflicts") in headings and reader.text("report-wikibase-only") in headings
+    assert f'lang="{language}" dir="{reader.direction}"' in report
