@@ -431,6 +431,12 @@ class App:
             return jobs.status(self.settings, pages, entities, self.state, mapping=mapping, user=user, today=today,
                                dry_run=dry_run, progress=progress)
 
+    def templates(self, *, dry_run: bool = False, force: bool = False,
+                  progress: Callable[[str], None] = lambda m: None) -> jobs.TemplateRun:
+        """The shipped templates installed or updated on the pages' wiki."""
+        with self._reporting(progress):
+            return jobs.templates(self.settings, self.pages, dry_run=dry_run, force=force, progress=progress)
+
     def health(self, *, now: dt.datetime, max_age: dt.timedelta, only: Sequence[str] = ()) -> jobs.HealthReport:
         return jobs.health(self.settings, self.pages, self.state, now=now, max_age=max_age, jobs=only)
 

@@ -155,6 +155,23 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the day against which a next review counts as overdue (default: today, UTC)")
     status.set_defaults(handler=_status)
 
+    shipped = commands.add_parser(
+        "templates", help="install or update the registry and status box templates on the wiki",
+        description="Install wikibot's templates on the wiki of the registry pages: each kind's registry entry "
+                    "template ([registry.templates]: a card per entry) and the status box of each kind in "
+                    "[status] kinds ([status.templates]), with their TemplateData, in [wiki] language. A page "
+                    "is saved only when its text changes; a template someone else edited since wikibot "
+                    "installed it (or one wikibot never installed) is left alone and listed, unless --force. "
+                    "Exit 0 when every template is current, 1 when one was left alone or refused, 2 on a "
+                    "configuration error.",
+    )
+    _add_config_options(shipped)
+    shipped.add_argument("--dry-run", action="store_true",
+                         help="print the diff of every template it would save, and write nothing")
+    shipped.add_argument("--force", action="store_true",
+                         help="also replace templates edited by someone else (said in the edit summary)")
+    shipped.set_defaults(handler=_templates, format="text")
+
     health = commands.add_parser(
         "health", help="check that each job succeeded recently (for monitoring)",
         description="Read the heartbeat page ([heartbeat] page; the run log when it is empty) and check "
@@ -476,6 +493,13 @@ def _status(args: argparse.Namespace, app: App, out: TextIO) -> int:
     return EXIT_OK if run.clean else EXIT_PROBLEMS
 
 
+def _templates(args: argparse.Namespace, app: App, out: TextIO) -> int:
+    run = app.templates(dry_run=args.dry_run, force=args.force, progress=_progress(args, out))
+    for line in jobs.templates_text(run):
+        print(line, file=out)
+    return EXIT_OK if run.clean else EXIT_PROBLEMS
+
+
 def _health(args: argparse.Namespace, app: App, out: TextIO) -> int:
     report = app.health(now=dt.datetime.now(dt.UTC), max_age=args.max_age, only=args.job)
     print(f"health: from {report.source}", file=out)
@@ -578,7 +602,7 @@ def _lock_name(args: argparse.Namespace) -> str | None:
     """The job whose lock this command takes: those that write, unless it is a dry run."""
     if getattr(args, "dry_run", False):
         return None
-    if args.command in ("bootstrap", "sync", "status"):
+    if args.command in ("bootstrap", "sync", "status", "templates"):
         return str(args.command)
     if args.command == "coverage" and (args.publish or args.rebuild):
         return "coverage"

@@ -17,7 +17,8 @@ from typing import Any
 
 import mwparserfromhell
 
-from .wikitext.escape import shorten, show_cell, unescape_value
+from .i18n import ENGLISH, MESSAGES, Reader
+from .wikitext.escape import escape_value, shorten, show_cell, unescape_value
 
 SUCCESS_OUTCOMES = frozenset({"ok", "problems"})
 FAILURE_OUTCOMES = frozenset({"failed", "blocked"})
@@ -55,13 +56,14 @@ def _time(text: str | None) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def describe_counts(counts: Mapping[str, Any]) -> str:
-    """``created 2, pages_edited 1``: the counts that are not zero."""
-    shown = [f"{key} {value}" for key, value in counts.items() if value]
-    return ", ".join(shown) or "nothing to do"
+def describe_counts(counts: Mapping[str, Any], reader: Reader = ENGLISH) -> str:
+    """``2 items created, 1 page edited``: the counts that are not zero, in words."""
+    shown = [reader.count(f"count-{key}", int(value)) if f"count-{key}" in MESSAGES
+             else f"{key.replace('_', ' ')} {value}" for key, value in counts.items() if value]
+    return reader.text("list-separator").join(shown) or reader.text("nothing-to-do")
 
 
-def beats(runs: Iterable[Mapping[str, Any]]) -> list[Beat]:
+def beats(runs: Iterable[Mapping[str, Any]], reader: Reader = ENGLISH) -> list[Beat]:
     """One beat per job from the run log (oldest first); dry runs and unfinished runs do not count."""
     found: dict[str, Beat] = {}
     for run in runs:
@@ -71,7 +73,7 @@ def beats(runs: Iterable[Mapping[str, Any]]) -> list[Beat]:
         beat = found.get(job, Beat(job))
         if outcome in SUCCESS_OUTCOMES:
             notes = f"; {run['error']}" if run.get("error") else ""  # e.g. a page the wiki refused
-            beat = Beat(job, str(run["finished"]), describe_counts(run.get("counts") or {}) + notes,
+            beat = Beat(job, str(run["finished"]), describe_counts(run.get("counts") or {}, reader) + notes,
                         beat.last_failure, beat.failure, from_log=True)
         elif outcome in FAILURE_OUTCOMES:
             reason = f"{outcome}: {run.get('error') or 'no reason recorded'}"
@@ -89,24 +91,42 @@ def _cell(text: str) -> str:
     return "&#8212;" if text == NONE else show_cell(text, MAX_CELL)
 
 
-def render(beats: Iterable[Beat]) -> str:
-    """The heartbeat page."""
-    lines = ["<!-- Written by wikibot at the end of every run. Edits here are overwritten. -->",
-             "When each job of the registry bot last succeeded and last failed (times in UTC). A job whose "
-             "last success is old has stalled: see its last failure.", "",
-             '{| class="wikitable sortable"', "! Job !! Last success !! What it did !! Last failure !! Why"]
+def _keyed(key: str, shown: str) -> str:
+    """A cell showing ``shown`` (words, a readable time) that keeps ``key`` (a job's name, an ISO time:
+    what ``parse`` reads back, and what the table sorts by)."""
+    if not key:
+        return _cell("")
+    return f'data-sort-value="{escape_value(key).replace(chr(34), "&#34;")}" | {_cell(shown)}'
+
+
+def render(beats: Iterable[Beat], reader: Reader = ENGLISH) -> str:
+    """The heartbeat page, in the reader's language: jobs and counts in words, times as people read them."""
+    heads = [reader.text(key) for key in ("col-job", "col-last-success", "col-did", "col-last-failure", "col-why")]
+    lines = [f"<!-- {reader.text('beat-comment')} -->", f"<div {reader.attributes}>",
+             reader.text("beat-intro"), "",
+             '{| class="wikitable sortable"', "! " + " !! ".join(heads)]
     for beat in beats:
-        lines += ["|-", " || ".join(["| " + _cell(beat.job), _cell(beat.last_success or ""), _cell(beat.did),
-                                     _cell(beat.last_failure or ""), _cell(beat.failure)])]
-    lines.append("|}")
+        job = reader.text(f"job-{beat.job}") if f"job-{beat.job}" in MESSAGES else beat.job
+        lines += ["|-", " || ".join(["| " + _keyed(beat.job, job),
+                                     _keyed(beat.last_success or "", reader.time(beat.last_success)),
+                                     _cell(beat.did), _keyed(beat.last_failure or "", reader.time(beat.last_failure)),
+                                     _cell(beat.failure)])]
+    lines += ["|}", "</div>"]
     return "\n".join(lines) + "\n"
+
+
+def _read_cell(cell: Any) -> str:
+    """What a cell keeps: its ``data-sort-value`` when it has one, else its text."""
+    if cell.has("data-sort-value"):
+        return unescape_value(str(cell.get("data-sort-value").value).strip())
+    return str(cell.contents).strip()
 
 
 def parse(text: str) -> list[Beat]:
     """The beats on a heartbeat page (rows that are not five cells are ignored)."""
     found = []
     for row in mwparserfromhell.parse(text).filter_tags(matches=lambda node: node.tag == "tr"):
-        cells = [str(cell.contents).strip() for cell in row.contents.filter_tags(
+        cells = [_read_cell(cell) for cell in row.contents.filter_tags(
             matches=lambda node: node.tag == "td", recursive=False)]
         if len(cells) != 5:
             continue

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import ConfigError as ConfigError
 from .heartbeat import parse_age
+from .i18n import Reader, reader_problem
 from .registry.kinds import KINDS, with_status_box
 from .registry.models import EntryKind
 from .registry.titles import normalize_title, title_problem
@@ -91,6 +92,25 @@ class WikiSettings(_Section):
         default="https://meta.wikimedia.org/w/index.php", pattern=r"^https?://",
         description="The wiki's index.php URL: the items' references cite page permalinks under it.",
     )
+    language: str = Field(
+        default="en",
+        description="The language the wiki is read in (a MediaWiki language code: en, ar, fr, ...): the fixed "
+                    "text of status boxes, registry templates and report pages, and the names shown (terms, "
+                    "entries, languages), in it, else in English. Right-to-left languages are written so.",
+    )
+
+    @field_validator("language")
+    @classmethod
+    def _a_language(cls, code: str) -> str:
+        problem = reader_problem(code)
+        if problem:
+            raise ValueError(problem)
+        return code
+
+    def reader(self) -> Reader:
+        """Whom the pages are written for."""
+        return Reader(self.language)
+
     # One bound for every wiki reached through pywikibot, the Wikibase's too: pywikibot's retry
     # settings are process-wide, and a run waits for whichever wiki is silent; one number to tune.
     max_wait: float = Field(

@@ -46,3 +46,15 @@ def test_readme_example_outputs_are_what_the_commands_print(tmp_path: Path) -> N
                 continue
             assert line in printed[position:], f"README shows {line!r} for {' '.join(command)}"
             position = printed.index(line, position) + 1
+
+
+def test_the_readme_shows_every_screenshot_and_each_exists() -> None:
+    """docs/screenshots/ (made by scripts/screenshots.py): every page the bot writes, in each language."""
+    from tests.rendering_support import LANGUAGES, SHOWN
+
+    folder = ROOT / "docs" / "screenshots"
+    wanted = {f"{language}-{name}.png" for language in LANGUAGES for name in SHOWN.values()}
+    assert {path.name for path in folder.glob("*.png")} == wanted
+    for name in wanted:
+        assert f"(docs/screenshots/{name})" in README, name
+        assert (folder / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name

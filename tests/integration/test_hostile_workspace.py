@@ -18,6 +18,7 @@ import mwparserfromhell
 import pytest
 
 from tests.cli_support import run
+from wikibot.coverage.report import Presentation
 from wikibot.registry.models import EntryKind, Hub, Organization, Partnership
 from wikibot.status.boxes import OWNED
 from wikibot.wikitext.escape import unescape_value
@@ -185,7 +186,7 @@ def test_sync_status_coverage_and_sparql_keep_every_structure(workspace: dict[st
     assert len(tables) == len(answers) == 2
     shown = []
     for answer, (header, rows) in zip(answers, tables, strict=True):
-        assert header == answer["columns"]
+        assert header == [Presentation().header(column) for column in answer["columns"]]  # in words
         assert len(rows) == len(answer["rows"])
         for row in rows:
             assert len(row) == len(header), row

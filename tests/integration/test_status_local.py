@@ -84,7 +84,8 @@ def test_boxes_are_brought_in_line_changing_only_owned_parameters_and_a_second_r
     assert "|logo=WikiFranca logo.svg\n" in after["WikiFranca"]
     assert "<!-- the review outcome is expected in 2026 -->" in after["EU policy"]
     assert "|next_review=2026-03|overdue=yes|item=Q" in after["Language Diversity Hub"]
-    assert "| status = Ended\n" in after["FindingGLAMs"] and "| stewards = Wikimedia Sverige, Wikimedia Foundation\n" \
+    assert "| status = Ended\n" in after["FindingGLAMs"] and ("| stewards = [[Wikimedia Sverige|Wikimedia Sverige]], "
+                                                   "[[Wikimedia Foundation|Wikimedia Foundation]]\n") \
         in after["FindingGLAMs"]
     assert sorted(t for t in saves(workspace)[-7:] if t != HEARTBEAT) == sorted(BOX_PAGES)
     edits = saves(workspace)

@@ -138,7 +138,7 @@ def test_changes_cross_both_ways_and_a_conflict_is_published_on_the_wiki(live: L
     assert [(p.registry_id, c.field) for p, c in run.plan.conflicts] == [("arabic-hub", "status")]
     assert live.entry("arabic-hub").status == "dormant" and live.in_wikibase("arabic-hub").status == "closed"
     report = live.text(REPORT)
-    assert "arabic-hub" in report and "dormant" in report and "closed" in report
+    assert "Arabic Wikimedia Hub" in report and "dormant" in report and "closed" in report
     assert live.wiki.revisions(REPORT)[-1]["user"] == live.wiki.bot.name
 
 

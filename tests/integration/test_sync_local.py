@@ -167,7 +167,7 @@ def test_the_same_field_changed_on_both_sides_is_a_conflict_and_neither_side_is_
     assert on_page.status == "implementation"  # the page's value kept
     assert world.entry_in_wikibase("eseap-hub").languages == ("id", "zh", "ms")  # the other field synced
     report = world.text(REPORT)
-    assert "eseap-hub" in report and "|| status ||" in report and "under-review" in report
+    assert "[[ESEAP Hub|ESEAP Hub]]" in report and "|| status ||" in report and "under-review" in report
     rerun = world.sync()  # still in conflict: said again, nothing written, the report unchanged
     assert rerun.carried is not None and not rerun.clean
     assert [line.split()[:3] for line in rerun.attention() if line.startswith("conflict")] == [

@@ -186,7 +186,8 @@ def test_the_wiki_page_is_a_sortable_table_with_the_query_collapsed_and_linked()
     page = render_wiki([answer], ui_url="https://query.example/")
     assert '{| class="wikitable sortable"' in page
     assert "== Demo &#124; question ==" in page
-    assert "! item !! count !! share !! ids !! when !! name" in page
+    assert "! Item !! Partnerships !! Share !! Ids !! When !! Name" in page  # headers in words
+    assert "|| 55.6 % ||" in page  # a share as a percentage (the CSV and JSON keep 0.556)
     assert "A&#124;B &#91;&#91;x&#93;&#93; &#123;&#123;y&#125;&#125; &#33; &#60;z&#62;" in page
     assert '<div class="mw-collapsible mw-collapsed">' in page
     assert "<pre>\nSELECT ?a WHERE { ?a ?b ?c } # a &lt; b &amp; c\n</pre>" in page

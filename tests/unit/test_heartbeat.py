@@ -30,9 +30,9 @@ RUNS = [
 
 def test_each_job_has_its_last_success_with_what_it_did_and_its_last_failure_with_why() -> None:
     found = {b.job: b for b in heartbeat.beats(RUNS)}
-    assert found["sync"] == Beat("sync", "2026-11-20T12:00:00Z", "conflicts 1", "2026-11-20T13:00:00Z",
+    assert found["sync"] == Beat("sync", "2026-11-20T12:00:00Z", "1 conflict", "2026-11-20T13:00:00Z",
                                  "blocked: Hubs/Registry: blanked")
-    assert found["status"] == Beat("status", "2026-11-20T09:00:00Z", "current 30")
+    assert found["status"] == Beat("status", "2026-11-20T09:00:00Z", "30 already current")
     assert list(found) == ["status", "sync"]
 
 
@@ -82,3 +82,19 @@ def test_ages(text: str, seconds: float) -> None:
 def test_bad_ages_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match="is not an age"):
         heartbeat.parse_age(text)
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "fr"])
+def test_the_page_is_in_words_and_readable_times_and_reads_back(language: str) -> None:
+    from wikibot.i18n import Reader
+
+    reader = Reader(language)
+    runs = [_run("sync", "2026-11-20T10:00:00Z", "ok", {"created": 3, "pages_edited": 1, "query_store": 3,
+                                                        "to_save": 1, "conflicts": 0})]
+    beats = heartbeat.beats(runs, reader)
+    text = heartbeat.render(beats, reader)
+    assert "pages_edited" not in text and "query_store" not in text and "to_save" not in text
+    assert "2026-11-20" in text and "10:00" in text and "| 2026-11-20T10:00:00Z" not in text  # readable; a key
+    assert reader.text("job-sync") in text and reader.count("count-pages_edited", 1) in text
+    assert f'dir="{reader.direction}"' in text
+    assert heartbeat.parse(text) == beats  # health reads it back exactly

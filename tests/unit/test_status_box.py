@@ -7,6 +7,7 @@ import datetime as dt
 import mwparserfromhell
 import pytest
 
+from wikibot.i18n import Reader
 from wikibot.ports import Page
 from wikibot.registry.dates import WikiDate
 from wikibot.registry.models import EntryKind, Hub, Organization, Partnership
@@ -91,7 +92,8 @@ def _hub(**changes: object) -> Hub:
 
 
 VIEW = {
-    "wmpl": Organization(id="wmpl", names={"en": "Wikimedia Polska"}, type="chapter"),
+    "wmpl": Organization(id="wmpl", names={"en": "Wikimedia Polska", "ar": "ويكيميديا بولندا"}, type="chapter",
+                         page="Wikimedia Polska"),
     "wmua": Organization(id="wmua", names={"en": "Wikimedia Ukraine"}, type="chapter"),
     "osm": Organization(id="osm", names={"en": "OSM | Foundation"}, type="other"),
     **{f"p{i}": Partnership(id=f"p{i}", names={"en": f"P{i}"}, partner="osm", partnership_type=("content",),
@@ -105,7 +107,8 @@ def test_hub_values_name_the_host_count_members_and_partnerships_not_ended() -> 
     values = box_values(_hub(next_review="2026-11"), VIEW, dt.date(2026, 11, 21))
     assert list(values) == list(OWNED[EntryKind.HUB])
     assert values["status"] == "Implementation" and values["kind"] == "Regional"
-    assert values["host"] == "Wikimedia Polska" and values["members"] == "2"
+    assert values["host"] == "[[Wikimedia Polska|Wikimedia Polska]]"  # linked to its page
+    assert values["members"] == "[[Wikimedia Polska|Wikimedia Polska]], Wikimedia Ukraine"  # wmua has no page
     assert values["partnerships"] == "2"  # p0 and p1; p2 ended, p3 is another's
     assert values["regions"] == "Central and Eastern Europe and Central Asia (CEE)"
     assert values["next_review"] == "2026-11" and values["overdue"] == "no" and values["item"] == "Q5"
@@ -113,7 +116,8 @@ def test_hub_values_name_the_host_count_members_and_partnerships_not_ended() -> 
 
 def test_partnership_values_name_partner_and_stewards() -> None:
     values = box_values(VIEW["p1"], {**VIEW, "cee-hub": _hub()}, dt.date(2026, 11, 21))
-    assert values["partner"] == "OSM | Foundation" and values["stewards"] == "Wikimedia Polska, CEE Hub"
+    assert values["partner"] == "OSM &#124; Foundation"  # escaped: a name never becomes markup
+    assert values["stewards"] == "[[Wikimedia Polska|Wikimedia Polska]], CEE Hub"
     assert values["status"] == "Paused" and values["scope"] == "Global" and values["end"] == ""
 
 
@@ -148,3 +152,21 @@ def test_the_edit_summary_says_what_changed() -> None:
     plan = plan_box("CEE Hub", _page(PAGE), _hub(), _values(status="Closed"), "Hub status",
                     user="RegistryBot", add_missing=True)
     assert plan.summary() == "wikibot: status box of cee-hub updated from the Wikibase: status: Pilot → Closed"
+
+
+def test_values_are_in_the_readers_language_with_english_as_fallback() -> None:
+    values = box_values(_hub(languages=("id", "zh")), VIEW, dt.date(2026, 11, 21), Reader("ar"))
+    assert values["status"] == "تنفيذ" and values["regions"] == "وسط وشرق أوروبا وآسيا الوسطى"
+    assert values["host"] == "[[Wikimedia Polska|ويكيميديا بولندا]]"  # the Wikibase's Arabic label
+    assert values["members"] == "[[Wikimedia Polska|ويكيميديا بولندا]]، Wikimedia Ukraine"  # no Arabic label: English
+    assert values["languages"] == "الإندونيسية، الصينية"  # language names from langcodes, in Arabic
+    french = box_values(_hub(languages=("id",)), VIEW, dt.date(2026, 11, 21), Reader("fr"))
+    assert french["status"] == "Mise en œuvre" and french["languages"] == "indonésien"
+
+
+def test_a_linked_value_is_written_as_built_and_compared_as_written() -> None:
+    values = box_values(_hub(), VIEW, dt.date(2026, 11, 21))
+    page = add_box("Text.\n", "Hub status", values)
+    assert "| host = [[Wikimedia Polska|Wikimedia Polska]]" in page
+    again = update_boxes(page, "Hub status", values, OWNED[EntryKind.HUB])
+    assert again.changed == {} and again.text == page  # current: nothing to save

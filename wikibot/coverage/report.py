@@ -12,16 +12,20 @@ the wiki page; CSV has no place for it (the command reports it on stderr).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import re
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ..i18n import COLUMNS, ENGLISH, QUESTIONS, VALUE_WORDS, Reader
 from ..ports import RdfTerm
+from ..registry.vocab import HubStatus
 from ..wikitext.escape import escape_cell, show_cell
 from .questions import Answer, Failure, Outcome
 
@@ -143,41 +147,102 @@ def _pre(text: str) -> str:
     return "<pre>\n" + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "\n</pre>"
 
 
-def render_wiki(outcomes: Sequence[Outcome], *, ui_url: str | None = None, intro: Iterable[str] = ()) -> str:
+@dataclass(frozen=True)
+class Presentation:
+    """How the report page shows the answers to people: in the reader's language, registry ids as the
+    entries' names linked to their pages (``entries``: id -> (name, page or None), from the registry
+    pages), shares as percentages.  CSV and JSON keep the ids and the raw numbers."""
+
+    reader: Reader = ENGLISH
+    entries: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
+
+    def title(self, outcome: Outcome) -> str:
+        question = outcome.question
+        forms = QUESTIONS.get(question.name)
+        return self.reader.pick(forms[0], question.title) if forms else question.title
+
+    def description(self, outcome: Outcome) -> str:
+        question = outcome.question
+        forms = QUESTIONS.get(question.name)
+        return self.reader.pick(forms[1], question.description) if forms else question.description
+
+    def header(self, variable: str) -> str:
+        words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", variable).lower().capitalize()
+        return self.reader.pick(COLUMNS.get(variable, {}), words)
+
+    def cell(self, variable: str, text: str, is_list: bool) -> str:
+        """Wikitext of one cell (escaped; links built here, to validated titles only)."""
+        if not text:
+            return ""
+        if variable == "share":
+            try:
+                return escape_cell(f"{Decimal(text) * 100:.1f} %")
+            except ArithmeticError:
+                return show_cell(text)
+        parts = text.split(LIST_SEPARATOR) if is_list else [text]
+        return self.reader.text("list-separator").join(self._one(part) for part in parts)
+
+    def _one(self, text: str) -> str:
+        words = VALUE_WORDS.get(text)
+        if words is not None:
+            return escape_cell(self.reader.pick(words, text))
+        match = _ENTRY.match(text)
+        if match is None or match.group(1) not in self.entries:
+            return show_cell(text)
+        name, page = self.entries[match.group(1)]
+        shown = f"[[{page}|{escape_cell(name)}]]" if page else escape_cell(name)
+        status = match.group(2)
+        if status:
+            with contextlib.suppress(ValueError):
+                status = self.reader.term(HubStatus(status))
+            shown += f" ({escape_cell(status)})"
+        return shown
+
+
+_ENTRY = re.compile(r"^([a-z0-9][a-z0-9-]*)(?: \(([^()]+)\))?$")
+
+
+def render_wiki(outcomes: Sequence[Outcome], *, ui_url: str | None = None, intro: Iterable[str] = (),
+                presentation: Presentation | None = None) -> str:
     """The report page: per question a heading, its description, a sortable table (or, for a
     question not answered, a notice saying so and why), and the query in a collapsed box (with
     a link that opens it in the query service when ``ui_url`` is set).  Nothing in it changes
-    from run to run unless an answer does."""
+    from run to run unless an answer does.  Shown as ``presentation`` says (default: English)."""
+    shown = presentation or Presentation()
+    reader = shown.reader
     lines = [*intro]
     for answer in outcomes:
         question = answer.question
-        lines += ["", f"== {escape_cell(question.title)} =="]
-        if question.description:
-            lines.append(escape_cell(question.description))
+        lines += ["", f"== {escape_cell(shown.title(answer))} =="]
+        description = shown.description(answer)
+        if description:
+            lines.append(escape_cell(description))
         if isinstance(answer, Failure):
-            lines += ["", f"'''Not answered this time''': the query service did not answer this question "
-                          f"({escape_cell(answer.message)}). The other questions are answered; the next run "
-                          "asks it again."]
-            lines += _query_box(answer.query, ui_url)
+            lines += ["", reader.text("coverage-not-answered", message=escape_cell(answer.message))]
+            lines += _query_box(answer.query, ui_url, reader)
             continue
         rows = cells(answer)
+        variables = answer.result.variables
+        lists = set(question.lists)
         lines += ["", '{| class="wikitable sortable"',
-                  "! " + " !! ".join(escape_cell(v) for v in answer.result.variables)]
+                  "! " + " !! ".join(escape_cell(shown.header(v)) for v in variables)]
         for row in rows[:MAX_WIKI_ROWS]:
-            lines += ["|-", "| " + " || ".join(show_cell(c) if c else "" for c in row)]
+            lines += ["|-", "| " + " || ".join(shown.cell(v, c, v in lists)
+                                               for v, c in zip(variables, row, strict=True))]
         if len(rows) > MAX_WIKI_ROWS:
-            lines += ["|-", f"| colspan=\"{len(answer.result.variables)}\" | ''… and {len(rows) - MAX_WIKI_ROWS} "
-                            f"more rows (all of them: wikibot coverage {question.name} --format csv).''"]
+            more = reader.text("coverage-more-rows", n=len(rows) - MAX_WIKI_ROWS, name=question.name)
+            lines += ["|-", f"| colspan=\"{len(variables)}\" | ''{more}''"]
         lines.append("|}")
         if not rows:
-            lines.append("''No rows.''")
-        lines += _query_box(answer.query, ui_url)
+            lines.append(f"''{reader.text('coverage-no-rows')}''")
+        lines += _query_box(answer.query, ui_url, reader)
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
-def _query_box(query: str, ui_url: str | None) -> list[str]:
+def _query_box(query: str, ui_url: str | None, reader: Reader = ENGLISH) -> list[str]:
     """The query in a collapsed box, with a link that opens it in the query service."""
-    lines = ['<div class="mw-collapsible mw-collapsed">', "The query:", '<div class="mw-collapsible-content">']
+    lines = ['<div class="mw-collapsible mw-collapsed">', reader.text("coverage-the-query"),
+             '<div class="mw-collapsible-content">']
     if ui_url:
-        lines.append(f"[{query_link(ui_url, query)} Open it in the query service]")
+        lines.append(f"[{query_link(ui_url, query)} {reader.text('coverage-open-query')}]")
     return [*lines, _pre(query), "</div>", "</div>"]

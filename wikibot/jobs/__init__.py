@@ -13,10 +13,12 @@ from .registry import ValidationResult, load_registry, read_registry, validate
 from .runlog import RunLog, logged_run, publish_report
 from .status import status
 from .sync import SyncRun, sync
+from .templates import TemplateRun, templates, templates_text
 
 __all__ = [
-    "BootstrapResult", "BootstrapRun", "CoverageRun", "HealthReport", "RunLog", "SyncRun", "ValidationResult",
+    "BootstrapResult", "BootstrapRun", "CoverageRun", "HealthReport", "RunLog", "SyncRun", "TemplateRun",
+    "ValidationResult",
     "bootstrap", "bootstrap_job", "coverage", "health", "index_entities", "load_registry", "logged_run",
     "note_new_registry", "publish_report", "query_context", "read_registry", "rebuild_index", "status", "sync",
-    "validate",
+    "templates", "templates_text", "validate",
 ]

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 from ..coverage.index import QueryIndex, with_revision
 from ..coverage.questions import Answer, Failure, Outcome, Question, ask_each, not_answered, query_values
-from ..coverage.report import render_wiki
+from ..coverage.report import Presentation, render_wiki
 from ..coverage.template import QueryContext
 from ..errors import UsageError
 from ..ports import (
     EntityJson,
     EntityStore,
+    Page,
     PageStore,
     QueryEndpoint,
     QueryEndpointError,
@@ -25,6 +26,7 @@ from ..ports import (
 from ..settings import Settings
 from ..wikibase.mapping import ResolvedMapping
 from ..wikibase.rdf import RdfPrefixes
+from .registry import read_registry
 from .runlog import logged_run, publish_report
 
 
@@ -38,8 +40,8 @@ def query_context(settings: Settings, mapping: ResolvedMapping, *, today: dt.dat
     except OverflowError:
         raise UsageError(f"{today} plus the days of the reviews question goes past the year 9999: give an "
                          "earlier --today or fewer --days") from None
-    return QueryContext(mapping, RdfPrefixes.for_concept_uri(query.concept_uri), values,
-                        tuple(query.label_languages))
+    languages = tuple(dict.fromkeys([settings.wiki.language, *query.label_languages]))  # the reader's first
+    return QueryContext(mapping, RdfPrefixes.for_concept_uri(query.concept_uri), values, languages)
 
 
 def index_entities(index: QueryIndex, entities: EntityStore, mapping: ResolvedMapping, *,
@@ -120,8 +122,12 @@ def coverage(settings: Settings, endpoint: QueryEndpoint, questions: Sequence[Qu
 
     def answer_and_render() -> CoverageRun:
         run = _answered(CoverageRun(ask_each(endpoint, questions, context)))
-        run.page_text = render_wiki(run.outcomes, ui_url=settings.query.ui_url, intro=_coverage_intro(settings))
-        current = pages.fetch_pages([title])[title]
+        read = pages.fetch_pages([title, *settings.registry.pages])
+        shown = presentation(settings, read)
+        run.page_text = (f"<div {shown.reader.attributes}>\n"
+                         + render_wiki(run.outcomes, ui_url=settings.query.ui_url, intro=_coverage_intro(settings),
+                                       presentation=shown) + "</div>\n")
+        current = read[title]
         run.published, run.current_text = False, current.text if current is not None else None
         return run
 
@@ -130,7 +136,8 @@ def coverage(settings: Settings, endpoint: QueryEndpoint, questions: Sequence[Qu
     with logged_run(settings, pages, state, "coverage") as log:
         run = answer_and_render()
         assert run.page_text is not None
-        changed = _changed_sections(run.current_text or "", run.outcomes, settings)
+        changed = _changed_sections(run.current_text or "", run.outcomes, settings,
+                                    presentation(settings, pages.fetch_pages(list(settings.registry.pages))))
         summary = f"wikibot: coverage report updated ({', '.join(changed) or 'layout'})"
         outcome = publish_report(pages, title, run.page_text, summary=summary)
         run.published = isinstance(outcome, Saved)
@@ -155,13 +162,21 @@ def _answered(run: CoverageRun) -> CoverageRun:
     return run
 
 
+def presentation(settings: Settings, read: Mapping[str, Page | None]) -> Presentation:
+    """How the answers are shown: in ``[wiki] language``, the entries of the registry pages (as
+    read) by their names in it, linked to their pages."""
+    reader = settings.wiki.reader()
+    loaded = read_registry(settings, read)
+    entries = {entry.id: (entry.label(reader.code), entry.page) for entry in loaded.registry.entries}
+    return Presentation(reader, entries)
+
+
 def _coverage_intro(settings: Settings) -> list[str]:
-    return ["This page is written by wikibot ('wikibot coverage --publish'): the answers to the registry's "
-            "coverage questions, from the Wikibase's query service. Edits here are overwritten by the "
-            "next run; change the questions in wikibot's query files instead."]
+    return [settings.wiki.reader().text("coverage-intro")]
 
 
-def _changed_sections(current: str, outcomes: Sequence[Outcome], settings: Settings) -> list[str]:
+def _changed_sections(current: str, outcomes: Sequence[Outcome], settings: Settings,
+                      shown: Presentation) -> list[str]:
     """The questions whose section is not on the page as it will be written."""
     return [outcome.question.name for outcome in outcomes
-            if render_wiki([outcome], ui_url=settings.query.ui_url) not in current]
+            if render_wiki([outcome], ui_url=settings.query.ui_url, presentation=shown) not in current]

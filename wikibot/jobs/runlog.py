@@ -74,12 +74,13 @@ def _beat(settings: Settings, pages: PageStore, state: StateStore, *, quiet: boo
     if not title:
         return
     try:
-        beats = heartbeat.beats(state.runs())
+        reader = settings.wiki.reader()
+        beats = heartbeat.beats(state.runs(), reader)
         current = pages.fetch_pages([title])[title]
         changed = heartbeat.what_changed(heartbeat.parse(current.text) if current is not None else [], beats,
                                          settings.heartbeat.refresh_interval())
         if changed is not None:
-            publish_report(pages, title, heartbeat.render(beats),
+            publish_report(pages, title, heartbeat.render(beats, reader),
                            summary=escape_summary(shorten(f"{heartbeat.SUMMARY}: {changed}", 400)))
     except Exception:  # after a failure, the failure is what the caller must see
         if not quiet:

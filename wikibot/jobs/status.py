@@ -32,7 +32,8 @@ def status(
     templates = {kind: settings.status.template_of(kind) for kind in kinds}
     forbidden = [*settings.registry.pages, settings.sync.report_page or "", settings.heartbeat.page or "",
                  settings.query.report_page or ""]
-    refresher = BoxRefresher(pages, templates, user, today, settings.status.missing == "add", progress)
+    refresher = BoxRefresher(pages, templates, user, today, settings.status.missing == "add", progress,
+                             settings.wiki.reader())
     go = functools.partial(refresh, loaded.registry.entries, entities, refresher, mapping=mapping, kinds=kinds,
                            forbidden=forbidden, prefixes=settings.status.page_prefixes, hold=hold)
     if dry_run:

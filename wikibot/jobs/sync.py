@@ -131,7 +131,8 @@ def sync(
             run = SyncRun(plan, result, mode=_mode_name(is_full), why=why)
             report_title = settings.sync.report_page
             if report_title:
-                outcome = publish_report(pages, report_title, report_page(result, plan))
+                outcome = publish_report(pages, report_title, report_page(
+                    result, plan, settings.wiki.reader(), item_url=settings.query.concept_uri))
                 run.report_changed = isinstance(outcome, Saved)
                 result.report_saved = run.report_changed
                 if isinstance(outcome, Refused):

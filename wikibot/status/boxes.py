@@ -15,50 +15,32 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from ..i18n import ENGLISH, Reader
 from ..ports import Page
 from ..registry.dates import WikiDate
 from ..registry.kinds import with_status_box
 from ..registry.models import Entry, EntryKind, Hub, Partnership
-from ..registry.vocab import PartnershipStatus, Term
+from ..registry.vocab import PartnershipStatus
+from ..shipped import PARAM_DOCS as PARAM_DOCS  # re-exported: what each owned parameter holds
 from ..wikitext.bots import bots_denial
 from ..wikitext.escape import escape_summary, shorten
-from ..wikitext.status_box import add_box, update_boxes
+from ..wikitext.status_box import Markup, add_box, link, update_boxes
 
 # The parameters the bot owns, in the order a new box lists them (``registry/kinds.py``).
 OWNED: dict[EntryKind, tuple[str, ...]] = {spec.kind: spec.status_box.params for spec in with_status_box()
                                            if spec.status_box is not None}
-# What each owned parameter holds (the templates' documentation and TemplateData say it).
-PARAM_DOCS: dict[str, str] = {
-    "status": "Lifecycle stage, by its English name.",
-    "kind": "Regional, thematic and/or language hub.",
-    "host": "Name of the host or fiscal sponsor organisation.",
-    "regions": "Names of the regions covered, comma-separated.",
-    "languages": "Codes of the languages covered, comma-separated.",
-    "themes": "Names of the thematic areas, comma-separated.",
-    "members": "Number of member organisations.",
-    "partnerships": "Number of partnerships the hub stewards that have not ended.",
-    "next_review": "Date of the next review (year, month or day).",
-    "overdue": "'yes' once the next review date has passed, else 'no'.",
-    "item": "The entry's Wikibase item id.",
-    "type": "Partnership types, comma-separated.",
-    "partner": "Name of the partner organisation.",
-    "stewards": "Names of the stewarding organisations or hubs, comma-separated.",
-    "scope": "Global, regional or national.",
-    "start": "Start date.",
-    "end": "End date.",
-}
-
-
-def _terms(terms: Sequence[Term]) -> str:
-    return ", ".join(term.label for term in terms)
-
-
 def _date(date: WikiDate | None) -> str:
     return str(date) if date is not None else ""
 
 
-def _names(ids: Sequence[str], view: Mapping[str, Entry]) -> str:
-    return ", ".join(view[i].label() if i in view else i for i in ids)
+def _links(ids: Sequence[str], view: Mapping[str, Entry], reader: Reader) -> Markup:
+    """Other entries by their names in the reader's language, each linked to its page (when it has
+    one); an id the Wikibase does not hold is shown as it is."""
+    shown = []
+    for registry_id in ids:
+        other = view.get(registry_id)
+        shown.append(link(other.page, other.label(reader.code)) if other is not None else link(None, registry_id))
+    return Markup(reader.text("list-separator").join(shown))
 
 
 _REDIRECT = re.compile(r"^\s*#REDIRECT\s*:?\s*\[\[", re.IGNORECASE)
@@ -75,32 +57,36 @@ def is_overdue(date: WikiDate | None, today: dt.date) -> bool:
     return date is not None and date.latest < today
 
 
-def box_values(entry: Entry, view: Mapping[str, Entry], today: dt.date) -> dict[str, str]:
-    """The box of ``entry`` (a hub or partnership), param -> plain text, in the owned order.
+def box_values(entry: Entry, view: Mapping[str, Entry], today: dt.date,
+               reader: Reader = ENGLISH) -> dict[str, str]:
+    """The box of ``entry`` (a hub or partnership), param -> text, in the owned order.
 
     ``view``: every entry as the Wikibase holds it, by registry id (for names and counts).
-    Vocabulary terms are shown by their English labels, other entries by their English
-    names, languages by code, dates with their precision; ``partnerships`` counts the
-    partnerships the hub stewards that have not ended.
+    Vocabulary terms, other entries and languages are shown by their names in the reader's
+    language (``[wiki] language``; else English); other entries (host, members, partner,
+    stewards) are linked to their pages (``Markup``); dates with their precision;
+    ``partnerships`` counts the partnerships the hub stewards that have not ended.
     """
+    languages = reader.text("list-separator").join(reader.language(code) for code in entry.languages) \
+        if isinstance(entry, (Hub, Partnership)) else ""
     if isinstance(entry, Hub):
         stewarded = sum(1 for other in view.values() if isinstance(other, Partnership)
                         and entry.id in other.stewards and other.status is not PartnershipStatus.ENDED)
         return {
-            "status": entry.status.label, "kind": _terms(entry.hub_kind),
-            "host": _names((entry.host,) if entry.host else (), view), "regions": _terms(entry.regions),
-            "languages": ", ".join(entry.languages), "themes": _terms(entry.themes),
-            "members": str(len(entry.members)), "partnerships": str(stewarded),
+            "status": reader.term(entry.status), "kind": reader.terms(entry.hub_kind),
+            "host": _links((entry.host,) if entry.host else (), view, reader), "regions": reader.terms(entry.regions),
+            "languages": languages, "themes": reader.terms(entry.themes),
+            "members": _links(entry.members, view, reader), "partnerships": str(stewarded),
             "next_review": _date(entry.next_review),
             "overdue": "yes" if is_overdue(entry.next_review, today) else "no",
             "item": entry.item or "",
         }
     if isinstance(entry, Partnership):
         return {
-            "status": entry.status.label, "type": _terms(entry.partnership_type),
-            "partner": _names((entry.partner,), view), "stewards": _names(entry.stewards, view),
-            "scope": entry.scope.label, "regions": _terms(entry.regions), "languages": ", ".join(entry.languages),
-            "themes": _terms(entry.themes), "start": _date(entry.start), "end": _date(entry.end),
+            "status": reader.term(entry.status), "type": reader.terms(entry.partnership_type),
+            "partner": _links((entry.partner,), view, reader), "stewards": _links(entry.stewards, view, reader),
+            "scope": reader.term(entry.scope), "regions": reader.terms(entry.regions), "languages": languages,
+            "themes": reader.terms(entry.themes), "start": _date(entry.start), "end": _date(entry.end),
             "item": entry.item or "",
         }
     raise ValueError(f"{entry.kind} entries have no status box")

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ..i18n import ENGLISH, Reader
 from ..ports import Denied, EditConflict, Entity, EntityStore, NoChange, Page, PageStore, Refused, Saved, Simulated
 from ..registry.models import Entry, EntryKind
 from ..registry.problems import Problem, ProblemCode
@@ -145,13 +146,15 @@ class BoxRefresher:
     today: dt.date
     add_missing: bool = True
     progress: Progress = lambda message: None
+    reader: Reader = ENGLISH
 
     def plan(self, targets: Targets, read: Mapping[str, Page | None]) -> list[BoxPlan]:
         return [self._plan(title, read.get(title), entry, targets.view) for title, entry in targets.entries.items()]
 
     def _plan(self, title: str, page: Page | None, entry: Entry, view: Mapping[str, Entry]) -> BoxPlan:
-        return plan_box(title, page, entry, box_values(entry, view, self.today), self.templates[entry.kind],
-                        user=self.user, add_missing=self.add_missing)
+        values = box_values(entry, view, self.today, self.reader)
+        return plan_box(title, page, entry, values, self.templates[entry.kind], user=self.user,
+                        add_missing=self.add_missing)
 
     def apply(self, run: StatusRun, targets: Targets) -> None:
         to_save = [p for p in run.plans if p.action is Action.SAVE]

@@ -7,9 +7,11 @@ nothing volatile: it is edited only when one of those changes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from ..i18n import ENGLISH, Reader
 from ..wikitext.escape import MAX_ROWS, bounded, show_cell, show_text
 from .apply import SyncResult
 from .merge import Change, Conflict
@@ -109,51 +111,68 @@ def _table_rows(rows: list[list[str]]) -> list[str]:
     return out
 
 
-def report_page(result: SyncResult | None, plan: SyncPlan) -> str:
-    """The report page's wikitext: what editors must look at, and nothing that changes by itself."""
-    lines = ["<!-- Written by wikibot on every sync that changes what it reports. Edit the registry "
-             "pages, not this page. -->",
-             "This page lists what the registry sync could not do by itself.", ""]
+def report_page(result: SyncResult | None, plan: SyncPlan, reader: Reader = ENGLISH, *, item_url: str = "") -> str:
+    """The report page's wikitext: what editors must look at, and nothing that changes by itself; in the
+    reader's language, entries by their names linked to their pages, items linked to the Wikibase
+    (``item_url``: the start of an item's address)."""
+    entries = {p.registry_id: p.entry for p in plan.entries}
+
+    def name(registry_id: str) -> str:
+        entry = entries.get(registry_id)
+        if entry is None:
+            return show_cell(registry_id or reader.text("no-id"))
+        shown = show_cell(entry.label(reader.code))
+        return f"[[{entry.page}|{shown}]]" if entry.page else shown
+
+    def item(item_id: str) -> str:
+        return f"[{item_url}{item_id} {item_id}]" if item_url and _ITEM.match(item_id) else show_text(item_id)
+
+    lines = [f"<!-- {reader.text('report-comment')} -->", f"<div {reader.attributes}>",
+             reader.text("report-intro"), ""]
     conflicts = list(plan.conflicts) + (result.late_conflicts if result else [])
-    lines.append("== Conflicts ==")
+    lines.append(f"== {reader.text('report-conflicts')} ==")
     if conflicts:
-        lines.append("The same field was changed on the page and in the Wikibase since the last sync. Neither "
-                     "side was written: make them agree, on either side.")
-        lines += ['{| class="wikitable sortable"', "! Entry !! Page !! Field !! On the page !! In the Wikibase "
-                  "!! Last synced"]
-        lines += _table_rows([[show_cell(entry.registry_id), f"[[{entry.page}]]", show_cell(conflict.field),
+        lines.append(reader.text("report-conflicts-intro"))
+        lines += ['{| class="wikitable sortable"', "! " + " !! ".join(reader.text(key) for key in (
+            "col-entry", "col-page", "col-field", "col-on-page", "col-in-wikibase", "col-last-synced"))]
+        lines += _table_rows([[name(entry.registry_id), f"[[{entry.page}]]", show_cell(conflict.field),
                                _cell(conflict.page), _cell(conflict.wikibase), _cell(conflict.base)]
                               for entry, conflict in sorted(conflicts, key=lambda pc: (pc[0].registry_id,
                                                                                        pc[1].field))])
         lines.append("|}")
     else:
-        lines.append("None.")
+        lines.append(reader.text("report-none"))
     not_synced = [(p.registry_id, p.page, p.problem or "") for p in plan.entries if p.problem]
     if result is not None:
         not_synced += [(p.registry_id or "", p.page or "", p.reason) for p in result.problems]
     sections: list[tuple[str, Sequence[Any], Callable[[Any], str]]] = [
-        ("Entries not synced", sorted(set(not_synced)),
-         lambda r: f"* {show_text(r[0])} ({_page_link(r[1])}): {show_text(r[2])}"),
-        ("Invalid entries", list(plan.invalid),
-         lambda p: f"* {_page_link(p.source.page)} line {p.source.line}: {show_text(p.registry_id or '(no id)')} "
-                   f"{show_text(p.field or '')}: {show_text(p.reason)}"),
-        ("Removed from the registry", plan.removed,
-         lambda r: f"* {show_text(r.registry_id)}: its item {show_text(r.item)} is kept (run with --retire to mark "
-                   "it closed)"),
-        ("On pages that are no registry page now", plan.unlisted,
-         lambda r: f"* {show_text(r.registry_id)} ({show_text(r.item)}): was on {show_text(r.page)}; not taken for "
-                   "removed"),
-        ("In the Wikibase only", plan.wikibase_only, lambda i: f"* {show_text(i)}"),
-        ("Pages not acted on", plan.guards, lambda g: f"* {_page_link(g.page)}: {show_text(g.reason)}"),
-        ("Pages the wiki refused to save", sorted(result.refused.items()) if result else [],
-         lambda r: f"* {_page_link(r[0])}: {show_text(r[1])}"),
+        ("report-not-synced", sorted(set(not_synced)),
+         lambda r: f"* {name(r[0])} ({_page_link(r[1], reader)}): {show_text(r[2])}"),
+        ("report-invalid", list(plan.invalid),
+         lambda p: f"* {_page_link(p.source.page, reader)} {reader.text('report-line', line=p.source.line)}: "
+                   f"{show_text(p.registry_id or reader.text('no-id'))} {show_text(p.field or '')}: "
+                   f"{show_text(p.reason)}"),
+        ("report-removed", plan.removed,
+         lambda r: f"* {show_text(r.registry_id)}: {reader.text('report-removed-line', item=item(r.item))}"),
+        ("report-unlisted", plan.unlisted,
+         lambda r: f"* {show_text(r.registry_id)} ({item(r.item)}): "
+                   f"{reader.text('report-unlisted-line', page=show_text(r.page))}"),
+        ("report-wikibase-only", plan.wikibase_only,
+         lambda i: f"* {item(i)}: {reader.text('report-wikibase-only-line')}"),
+        ("report-guards", plan.guards, lambda g: f"* {_page_link(g.page, reader)}: {show_text(g.reason)}"),
+        ("report-refused", sorted(result.refused.items()) if result else [],
+         lambda r: f"* {_page_link(r[0], reader)}: {show_text(r[1])}"),
     ]
     for heading, rows, render in sections:
-        lines += ["", f"== {heading} =="]
-        lines += bounded([render(row) for row in rows], more=MORE) if rows else ["None."]
+        lines += ["", f"== {reader.text(heading)} =="]
+        lines += bounded([render(row) for row in rows], more=MORE) if rows else [reader.text("report-none")]
+    lines.append("</div>")
     return "\n".join(lines) + "\n"
 
 
-def _page_link(title: str) -> str:
+_ITEM = re.compile(r"^Q[1-9][0-9]*$")
+
+
+def _page_link(title: str, reader: Reader = ENGLISH) -> str:
     """A link to a registry page (a page of the configuration), or nothing when there is none."""
-    return f"[[{title}]]" if title else "no page"
+    return f"[[{title}]]" if title else reader.text("no-page")

@@ -3,7 +3,8 @@
 A box is one template call whose parameters the bot owns in part: ``update_boxes``
 changes only the owned parameters whose value differs, in place, keeping every other
 parameter, the white space, comments and the rest of the page byte-for-byte; ``add_box``
-puts a new box at the top of a page.  Values are plain text, escaped here.
+puts a new box at the top of a page.  Values are plain text, escaped here, or ``Markup``:
+wikitext built by our own code (links to validated titles, around escaped names), written as it is.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Template
+from mwparserfromhell.nodes import Comment, Template
 
 from .escape import escape_value
 from .registry_page import normalize_template_name, read_param_value, template_name
@@ -27,13 +28,28 @@ class BoxUpdate:
     boxes: int
     changed: dict[str, tuple[str, str]]
 
+class Markup(str):
+    """Wikitext our code built from escaped text and validated titles (``[[Page|name]]``): written
+    into a box as it is, compared with the box's wikitext as it is.  Never made from data alone."""
+
+    __slots__ = ()
 
 
+def link(title: str | None, name: str) -> Markup:
+    """``name`` (plain text, escaped here), linked to ``title`` when there is one.  ``title`` must be a
+    validated page title (``registry/titles.py``): it holds no link or template syntax."""
+    shown = escape_value(name)
+    return Markup(f"[[{title}|{shown}]]" if title else shown)
 
-def _current(template: Template, param: str) -> str | None:
-    """The plain value of ``param`` (None when absent; markup counts as a value to replace)."""
+
+def _current(template: Template, param: str, markup: bool = False) -> str | None:
+    """The plain value of ``param`` (None when absent; markup counts as a value to replace); with
+    ``markup``, its wikitext (comments left out)."""
     if not template.has(param):
         return None
+    if markup:
+        value = template.get(param).value
+        return "".join(str(n) for n in value.nodes if not isinstance(n, Comment)).strip()
     try:
         return read_param_value(template.get(param).value)
     except ValueError:
@@ -68,20 +84,22 @@ def update_boxes(text: str, name: str, values: Mapping[str, str], order: Sequenc
     changed: dict[str, tuple[str, str]] = {}
     for box in boxes:
         for param, value in values.items():
-            current = _current(box, param)
+            raw = isinstance(value, Markup)
+            current = _current(box, param, raw)
             if current == value or (current is None and not value):  # an empty value is not added
                 continue
             changed.setdefault(param, (current or "", value))
             if current is None:
-                insert_param(box, param, value, rank=_ranks(box, rank).__getitem__)
+                insert_param(box, param, value, rank=_ranks(box, rank).__getitem__, raw=raw)
             else:
-                set_value(box.get(param), value)
+                set_value(box.get(param), value, raw=raw)
     return BoxUpdate(str(code) if changed else text, len(boxes), changed)
 
 
 def render_box(name: str, values: Mapping[str, str]) -> str:
     """A new box, one parameter a line (empty values left out)."""
-    lines = [f"{{{{{name}"] + [f"| {param} = {escape_value(value)}" for param, value in values.items() if value]
+    lines = [f"{{{{{name}"] + [f"| {param} = {value if isinstance(value, Markup) else escape_value(value)}"
+                                for param, value in values.items() if value]
     return "\n".join(lines) + "\n}}"
 
 

@@ -2,7 +2,8 @@
 
 What the bot writes must look as if the page's editors had typed it: white space around
 names and values, comments and the alignment of ``=`` signs are kept or imitated, so that
-the bytes outside what changes stay as they were.  Values are plain text, escaped here.
+the bytes outside what changes stay as they were.  Values are plain text, escaped here
+(``raw``: wikitext our own code built, from escaped text and validated titles, written as it is).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def _split_ws(text: str) -> tuple[str, str]:
     return text[:start], text[start + len(core):]
 
 
-def set_value(param: Parameter, value: str, *, link: bool = False) -> None:
+def set_value(param: Parameter, value: str, *, link: bool = False, raw: bool = False) -> None:
     """Give ``param`` a new value in place of its content, keeping white space and comments.
 
     The content runs from its first to its last character outside comments; what stands
@@ -46,7 +47,7 @@ def set_value(param: Parameter, value: str, *, link: bool = False) -> None:
         if not isinstance(node, Comment):
             content += [at + i for i, c in enumerate(node_text) if not c.isspace()]
         at += len(node_text)
-    escaped = escape_value(value, link=link)
+    escaped = value if raw else escape_value(value, link=link)
     if not content:
         lead = text[: len(text) - len(text.lstrip(" \t"))]
         rest = text[len(lead):]
@@ -76,7 +77,7 @@ def _aligned_column(params: list[Parameter]) -> int | None:
 
 
 def insert_param(template: Template, name: str, value: str, *, rank: Callable[[str], Any],
-                 link: bool = False) -> None:
+                 link: bool = False, raw: bool = False) -> None:
     """Add a parameter before the first one ``rank`` puts after it, in the style of its neighbours.
 
     The last parameter's value carries the white space before ``}}``; a parameter appended
@@ -101,5 +102,5 @@ def insert_param(template: Template, name: str, value: str, *, rank: Callable[[s
             last.value = mwparserfromhell.parse(last_value[: len(last_value) - len(last_trail)]
                                                 + value_trail)
         value_trail = last_trail
-    text = value_lead + escape_value(value, link=link) + value_trail
+    text = value_lead + (value if raw else escape_value(value, link=link)) + value_trail
     params.insert(index, Parameter(mwparserfromhell.parse(name_text), mwparserfromhell.parse(text)))
