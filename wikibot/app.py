@@ -460,7 +460,7 @@ class App:
         index = self.query_index()
         if index is None and rebuild:
             raise UsageError("--rebuild is for the embedded query store; [query] endpoint is set")
-        if index is not None and (rebuild or not index.versions()):
+        if index is not None and (rebuild or index.is_empty()):
             index = self.query_index(writing=True)
             assert index is not None
             count = jobs.rebuild_index(index, self.entities, self.every_entity(), progress=self.log)

@@ -25,6 +25,8 @@ from wikibot.ports import EntitySaved
 from wikibot.registry.dates import WikiDate
 from wikibot.registry.language_codes import LANGUAGE_CODES
 from wikibot.status.boxes import box_values
+from wikibot.sync.merge import entry_values
+from wikibot.sync.plan import entry_from_values
 from wikibot.wikibase.entity import Provenance, from_entity, to_entity
 from wikibot.wikibase.mapping import ResolvedMapping
 from wikibot.wikibase.rdf import RdfPrefixes, entity_triples
@@ -89,6 +91,8 @@ def test_every_value_validate_accepts_is_written_everywhere_and_every_other_is_r
     saved = store.save_entity(None, to_entity(hub, mapping, provenance, item_ids), base_revid=None, summary="test")
     assert isinstance(saved, EntitySaved), (saved, hub)  # the Wikibase takes it
     back = from_entity(saved.entity, mapping, {outcome.id: "an-org"})
+    for read in (hub, back):  # kept as read when a merge leaves a side alone (plan_entry): as if rebuilt
+        assert entry_from_values(read.kind, read.id, read.item, entry_values(read)) == read
     assert back.model_copy(update={"item": None}) == hub  # and gives it back
     triples = entity_triples(saved.entity, PREFIXES)  # RDF takes it
     query = EmbeddedQueryStore()

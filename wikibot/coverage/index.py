@@ -13,6 +13,7 @@ without a single extra request to the Wikibase.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -21,6 +22,8 @@ from ..ports import Changes, Entity, EntityInfo, EntityJson, EntityOutcome, Enti
 from ..wikibase.rdf import RdfMappingError, RdfPrefixes, Triple, entity_triples
 
 Progress = Callable[[str], None]
+ENTITY_ID = re.compile(r"[PQL][1-9][0-9]{0,17}")  # as the Wikibase names entities
+BATCH = 500  # ids named in one query
 
 
 @dataclass
@@ -29,11 +32,23 @@ class QueryIndex:
     prefixes: RdfPrefixes
     skipped: dict[str, str] = field(default_factory=dict)  # entity id -> why it has no RDF (left as it was)
 
-    def versions(self) -> dict[str, int]:
-        """Entity id -> the revision the store holds of it."""
+    def versions(self, ids: Iterable[str] | None = None) -> dict[str, int]:
+        """Entity id -> the revision the store holds of it: of every entity, or of ``ids`` only
+        (asked by name, ``BATCH`` a query: the cost follows the ids asked, not the store's size)."""
+        if ids is None:
+            return self._versions("")
+        wanted = sorted({i for i in ids if ENTITY_ID.fullmatch(i)})  # a name that is not an id is in no graph
+        versions: dict[str, int] = {}
+        for start in range(0, len(wanted), BATCH):
+            iris = " ".join(f"<{self.prefixes.concept_uri}{i}>" for i in wanted[start:start + BATCH])
+            versions.update(self._versions(f"VALUES ?entity {{ {iris} }}\n"))
+        return versions
+
+    def _versions(self, values: str) -> dict[str, int]:
         answer = self.store.select(
             "PREFIX schema: <http://schema.org/>\n"
-            "SELECT ?entity ?version WHERE { GRAPH ?entity { ?data schema:about ?entity ; schema:version ?version } }")
+            f"SELECT ?entity ?version WHERE {{ {values}GRAPH ?entity {{ ?data schema:about ?entity ; "
+            "schema:version ?version } }")
         concept = self.prefixes.concept_uri
         versions = {}
         for row in answer.rows:
@@ -41,6 +56,13 @@ class QueryIndex:
             if iri.startswith(concept) and isinstance(version, int):
                 versions[iri[len(concept):]] = version
         return versions
+
+    def is_empty(self) -> bool:
+        """Whether the store holds no entity at all (one small query)."""
+        answer = self.store.select(
+            "PREFIX schema: <http://schema.org/>\n"
+            "SELECT ?entity WHERE { GRAPH ?entity { ?data schema:about ?entity ; schema:version ?version } } LIMIT 1")
+        return not answer.rows
 
     def update(self, entities: Iterable[EntityJson], *, known: dict[str, int] | None = None,
                progress: Progress = lambda message: None) -> list[str]:

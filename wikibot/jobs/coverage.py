@@ -50,9 +50,10 @@ def index_entities(index: QueryIndex, entities: EntityStore, mapping: ResolvedMa
     """Bring the query store up to date: the ``seen`` entities whose revision it does not hold,
     the ``gone`` ones (deleted on the Wikibase) taken out, and the instance's properties and
     vocabulary items added when it lacks them (read, 50 a request).  The ids written or removed."""
-    versions = index.versions()
+    named = [*mapping.properties.values(), *mapping.items.values()]
+    versions = index.versions([*seen, *gone, *named])  # only these: the cost follows the run, not the store
     removed = index.remove(sorted(gone), known=versions)
-    wanted = [i for i in (*mapping.properties.values(), *mapping.items.values()) if i not in versions and i not in seen]
+    wanted = [i for i in named if i not in versions and i not in seen]
     current = {i: e for i, e in seen.items() if versions.get(i) != e.get("lastrevid") or "lastrevid" not in e}
     dated, stale = _dated(current, entities)
     fetched = entities.fetch_entities([*wanted, *stale]) if wanted or stale else {}

@@ -36,7 +36,7 @@ from ..sync.plan import EntryPlan
 from ..wikibase.mapping import ResolvedMapping
 from ..wikitext.registry_page import ParsedPage
 
-FORMAT = 1  # of what is kept here: a state of another format is read again from the wikis
+FORMAT = 2  # of what is kept here: a state of another format is read again from the wikis
 
 
 def _dump(value: Any) -> bytes:
@@ -170,16 +170,21 @@ class Memory:
 
 
 def plan_key(context: str, claim: Claim, item: str | None, item_revid: int | None,
-             synced: SyncedEntry | None) -> str | None:
+             synced: SyncedEntry | None, entry_digest: str | None = None) -> str | None:
     """The digest of everything an entry's plan is made from (not its line: an edit elsewhere on
     the page moves it; a kept plan gets the line of now); None: plan it every time (no item yet,
-    or one whose revision is not known)."""
+    or one whose revision is not known).  ``entry_digest``: ``digest_entry(claim)`` when known."""
     entry = claim.entry
     if entry is None or item is None or item_revid is None:
         return None
-    return digest(context, entry.model_dump(mode="json"), claim.source.page, item, item_revid,
+    return digest(context, entry_digest or digest_entry(claim), claim.source.page, item, item_revid,
                   synced.fields if synced else None, synced.item if synced else None,
                   synced.page if synced else None)
+
+
+def digest_entry(claim: Claim) -> str:
+    """The digest of a claim's entry (the part of its plan key that costs most to make)."""
+    return digest(claim.entry.model_dump(mode="json") if claim.entry is not None else None)
 
 
 def worth_keeping(plan: EntryPlan) -> bool:

@@ -17,14 +17,15 @@ from typing import Any, Literal
 
 from ..ports import Entity, EntityStore, Page, PageStore, StateStore, SyncedEntry
 from ..registry.check import Claim, assemble_registry
+from ..registry.models import Entry
 from ..settings import Settings
 from ..sync.apply import SyncResult
 from ..sync.plan import SETTLED, EntryPlan, SyncPlan, item_registry_ids, owners_of_items
 from ..sync.report import plan_text
 from ..wikibase.entity import entry_kind, registry_ids_of
 from ..wikibase.mapping import ResolvedMapping
-from ..wikitext.registry_page import ParsedPage, loose_id, parse_registry_page
-from .memory import Memory, digest, plan_key, worth_keeping
+from ..wikitext.registry_page import ParsedPage, loose_id, parse_registry_page, reparse_registry_page
+from .memory import Memory, digest, digest_entry, plan_key, worth_keeping
 from .registry import RESERVED_TERMS, ValidationResult
 
 WAITING = ("create ", "update ", "  ")  # plan lines of what a run does, not of what it leaves for a person
@@ -61,6 +62,7 @@ class Read:
     fetched_pages: set[str] = field(default_factory=set)  # titles read now
     reuse: Callable[[Claim], EntryPlan | Literal["settled"] | None] | None = None
     exists: Callable[[str], bool] | None = None
+    as_kept: set[str] = field(default_factory=set)  # titles read as the state keeps them (nothing to keep)
 
 
 @dataclass
@@ -75,6 +77,7 @@ class Reader:
     marks: tuple[str, str] = ("", "")
     found: Found | None = None
     read: Read | None = None
+    _entry_digests: dict[int, tuple[Claim, str]] = field(default_factory=dict, repr=False)
 
     @property
     def titles(self) -> list[str]:
@@ -119,11 +122,14 @@ class Reader:
         fetched = self.pages.fetch_pages(self.titles)
         kept = self.memory.pages(self.titles)
         parsed = {}
+        as_kept = set()  # read as the state keeps them already: the same revision, its parse kept
         for title, page in fetched.items():
             if page is None:
                 continue
             old = kept.get(title)
-            parsed[title] = old[1] if old is not None and old[0].text == page.text else self._parse(page)
+            parsed[title] = old[1] if old is not None and old[0].text == page.text else self._parse(page, old)
+            if old is not None and old[0] == page:
+                as_kept.add(title)
         loaded = self._assemble(fetched, parsed)
         synced = self.state.entries()
         items = sorted({e.item for e in loaded.registry.entries if e.item} | {s.item for s in synced.values()})
@@ -131,7 +137,7 @@ class Reader:
         owners = owners_of_items(item_registry_ids(loaded.registry, synced), entities, self.mapping)
         revids = {item: entity.revid for item, entity in entities.items() if entity is not None}
         keys = self._keys(loaded, synced, owners, revids)
-        self.read = Read(loaded, dict(fetched), synced, dict(entities), owners, keys, set(fetched))
+        self.read = Read(loaded, dict(fetched), synced, dict(entities), owners, keys, set(fetched), as_kept=as_kept)
         return self.read
 
     def read_changed(self) -> Read:
@@ -149,7 +155,8 @@ class Reader:
                 pages[title] = page
                 if page is not None:
                     old = kept.get(title)
-                    parsed[title] = old[1] if old is not None and old[0].text == page.text else self._parse(page)
+                    parsed[title] = (old[1] if old is not None and old[0].text == page.text
+                                     else self._parse(page, old))
             else:
                 pages[title], parsed[title] = kept[title]
         loaded = self._assemble(pages, parsed)
@@ -172,13 +179,14 @@ class Reader:
             return owners, keys, again
 
         # what is planned again, as far as the changes tell, and every item it needs: one batched read
+        by_id = loaded.registry.by_id()
         _, _, again = planned_again({})
         wanted_items = found.changed_items | candidates | {
-            item for rid in again if (item := self._item(rid, loaded, synced))}
+            item for rid in again if (item := self._item(rid, by_id, synced))}
         entities = dict(self.entities.fetch_entities(sorted(wanted_items)))
         revids.update({item: entity.revid for item, entity in entities.items() if entity is not None})
         owners, keys, again = planned_again(entities)  # the items read may hold other registry ids
-        more = sorted({item for rid in again if (item := self._item(rid, loaded, synced))} - set(entities))
+        more = sorted({item for rid in again if (item := self._item(rid, by_id, synced))} - set(entities))
         if more:
             entities.update(self.entities.fetch_entities(more))
         plans = self.memory.kept_plans(sorted(set(keys) - again))
@@ -213,8 +221,13 @@ class Reader:
         self.memory.keep_listed_changes(added=now, removed=(self.found.gone | set(touched)) - now)
         return sorted(kept | now)
 
-    def _parse(self, page: Page) -> ParsedPage:
-        return parse_registry_page(page.text, page.title, self.settings.registry.template_names())
+    def _parse(self, page: Page, old: tuple[Page, ParsedPage] | None = None) -> ParsedPage:
+        """The parse of ``page``; given ``old``, an earlier revision of it with its parse, only what
+        changed since is parsed again (the result is the same)."""
+        names = self.settings.registry.template_names()
+        if old is not None:
+            return reparse_registry_page(old[0].text, old[1], page.text, page.title, names)
+        return parse_registry_page(page.text, page.title, names)
 
     def _assemble(self, pages: Mapping[str, Page | None], parsed: Mapping[str, ParsedPage]) -> ValidationResult:
         claims = [claim for title in self.titles if title in parsed for claim in parsed[title].claims]
@@ -249,12 +262,15 @@ class Reader:
                 continue
             state = synced.get(entry.id)
             item = entry.item or (state.item if state else None)
-            keys[entry.id] = plan_key(context, claim, item, revids.get(item) if item else None, state)
+            kept = self._entry_digests.get(id(claim))
+            if kept is None or kept[0] is not claim:  # made once a run for each claim
+                kept = self._entry_digests[id(claim)] = (claim, digest_entry(claim))
+            keys[entry.id] = plan_key(context, claim, item, revids.get(item) if item else None, state, kept[1])
         return keys
 
     @staticmethod
-    def _item(registry_id: str, loaded: ValidationResult, synced: Mapping[str, SyncedEntry]) -> str | None:
-        entry = loaded.registry.by_id().get(registry_id)
+    def _item(registry_id: str, by_id: Mapping[str, Entry], synced: Mapping[str, SyncedEntry]) -> str | None:
+        entry = by_id.get(registry_id)
         state = synced.get(registry_id)
         return (entry.item if entry is not None else None) or (state.item if state else None)
 
@@ -272,10 +288,13 @@ class Reader:
                 kept_pages[title] = None
             elif title in read.fetched_pages or is_full:
                 versions[title] = [page.revid, page.sha1 or None]
-                kept_pages[title] = (page, read.loaded.pages[title])
+                if title not in read.as_kept:
+                    kept_pages[title] = (page, read.loaded.pages[title])
         for title, page in (result.saved_pages.items() if result else ()):
             versions[title] = [page.revid, None]
-            kept_pages[title] = (page, self._parse(page))
+            before, parsed_before = read.pages.get(title), read.loaded.pages.get(title)
+            old = (before, parsed_before) if before is not None and parsed_before is not None else None
+            kept_pages[title] = (page, self._parse(page, old))
         self.memory.keep_pages(kept_pages)
         held = {item: registry_ids_of(entity.data, self.mapping) for item, entity in read.entities.items()
                 if entity is not None}

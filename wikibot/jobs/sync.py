@@ -96,65 +96,76 @@ def sync(
     date from the entities the run read and wrote (no extra request).  Store failures
     propagate after the run is logged.
     """
-    now = now or dt.datetime.now(dt.UTC)
-    with bulk_allocation():  # long-lived objects, no cyclic garbage: the collector waits till the end
-        memory = Memory.load(state)
-        shaping = fingerprint(mapping, [settings.registry.model_dump(mode="json"), user,
-                                        sorted(map(list, RESERVED_TERMS))])
-        is_full, why = memory.mode(shaping, asked_full=full, full_every=settings.sync.full_interval(), now=now)
-        watched = Watched(entities) if index is not None and not dry_run else None
-        reader = Reader(settings, pages, watched or entities, state, memory, mapping, shaping)
-        if not is_full:
-            found = reader.changes(listing=list_items is not None)
-            if found is None:
-                is_full, why = True, "the wikis could not say what changed since the last sync"
-            elif found.nothing and not (dry_run or retire or allow_shrink):  # those act on what the last left
-                return _nothing_changed(settings, pages, state, memory, reader, found)
-        read = reader.read_all() if is_full else reader.read_changed()
-        listed = reader.listed(lambda ids: _registry_items(entities, mapping, ids), list_items) \
-            if list_items is not None else None
-        plan = plan_sync(read.loaded.registry, read.loaded.pages, read.pages, read.synced, read.entities, mapping,
-                         titles=reader.titles, user=user, max_shrink=1.0 if allow_shrink else settings.sync.max_shrink,
-                         listed_items=listed, reserved_terms=RESERVED_TERMS, registry_ids=read.owners,
-                         reuse=read.reuse, exists=read.exists)
-        if dry_run:
-            return SyncRun(plan, dry_run=True, mode=_mode_name(is_full), why=why)
-        syncer = Syncer(pages, watched or entities, state, mapping, settings.registry.template_names(),
-                        settings.wiki.index_url, reader.titles, settings.registry.retired_ids, progress)
-        with logged_run(settings, pages, state, "sync") as log:
-            if plan.blocked:
-                run = SyncRun(plan, mode=_mode_name(is_full), why=why)
-                log.finish("blocked", {}, _guarded(plan), attention=run.attention())
-                reader.remember(plan, None, is_full, now, run)
-                return run
-            result = syncer.apply(plan, read.pages, retire=retire, entities=read.entities)
-            run = SyncRun(plan, result, mode=_mode_name(is_full), why=why)
-            report_title = settings.sync.report_page
-            if report_title:
-                outcome = publish_report(pages, report_title, report_page(
-                    result, plan, settings.wiki.reader(), item_url=settings.query.concept_uri))
-                run.report_changed = isinstance(outcome, Saved)
-                result.report_saved = run.report_changed
-                if isinstance(outcome, Refused):
-                    result.refused[report_title] = str(outcome)
-                if isinstance(outcome, Simulated):
-                    result.simulated.append(report_title)
-            counts = result.counts()
-            if index is not None and watched is not None:
-                try:
-                    run.indexed = index_entities(index, watched, mapping, seen=watched.seen, gone=watched.gone,
-                                                 progress=progress)
-                    counts["query_store"] = len(run.indexed)
-                except QueryEndpointError as error:  # the wikis are in agreement; only the copy lags
-                    run.index_error = str(error)
-            reader.remember(plan, result, is_full, now, run)
-            refused = "; ".join(f"{title}: {why}" for title, why in result.refused.items()) or None
-            if plan.guards:  # the other pages were synced; these need a person: a failure on the heartbeat
-                log.finish("blocked", counts, _guarded(plan) + " (left alone; the other registry pages were "
-                           "synced)" + (f"; {refused}" if refused else ""), attention=run.attention())
-            else:
-                log.finish("ok" if run.clean else "problems", counts, refused, attention=run.attention())
-        return run
+    with bulk_allocation():  # long-lived objects, no cyclic garbage: the collector waits till the end, when
+        # what the run read is freed already and only its outcome is left for the collector to look at
+        return _sync(settings, pages, entities, state, mapping=mapping, user=user, dry_run=dry_run, retire=retire,
+                     allow_shrink=allow_shrink, list_items=list_items, progress=progress, index=index, full=full,
+                     now=now or dt.datetime.now(dt.UTC))
+
+
+def _sync(
+    settings: Settings, pages: PageStore, entities: EntityStore, state: StateStore, *,
+    mapping: ResolvedMapping, user: str, dry_run: bool, retire: bool, allow_shrink: bool,
+    list_items: Callable[[], list[str]] | None, progress: Callable[[str], None], index: QueryIndex | None,
+    full: bool, now: dt.datetime,
+) -> SyncRun:
+    memory = Memory.load(state)
+    shaping = fingerprint(mapping, [settings.registry.model_dump(mode="json"), user,
+                                    sorted(map(list, RESERVED_TERMS))])
+    is_full, why = memory.mode(shaping, asked_full=full, full_every=settings.sync.full_interval(), now=now)
+    watched = Watched(entities) if index is not None and not dry_run else None
+    reader = Reader(settings, pages, watched or entities, state, memory, mapping, shaping)
+    if not is_full:
+        found = reader.changes(listing=list_items is not None)
+        if found is None:
+            is_full, why = True, "the wikis could not say what changed since the last sync"
+        elif found.nothing and not (dry_run or retire or allow_shrink):  # those act on what the last left
+            return _nothing_changed(settings, pages, state, memory, reader, found)
+    read = reader.read_all() if is_full else reader.read_changed()
+    listed = reader.listed(lambda ids: _registry_items(entities, mapping, ids), list_items) \
+        if list_items is not None else None
+    plan = plan_sync(read.loaded.registry, read.loaded.pages, read.pages, read.synced, read.entities, mapping,
+                     titles=reader.titles, user=user, max_shrink=1.0 if allow_shrink else settings.sync.max_shrink,
+                     listed_items=listed, reserved_terms=RESERVED_TERMS, registry_ids=read.owners,
+                     reuse=read.reuse, exists=read.exists)
+    if dry_run:
+        return SyncRun(plan, dry_run=True, mode=_mode_name(is_full), why=why)
+    syncer = Syncer(pages, watched or entities, state, mapping, settings.registry.template_names(),
+                    settings.wiki.index_url, reader.titles, settings.registry.retired_ids, progress)
+    with logged_run(settings, pages, state, "sync") as log:
+        if plan.blocked:
+            run = SyncRun(plan, mode=_mode_name(is_full), why=why)
+            log.finish("blocked", {}, _guarded(plan), attention=run.attention())
+            reader.remember(plan, None, is_full, now, run)
+            return run
+        result = syncer.apply(plan, read.pages, retire=retire, entities=read.entities)
+        run = SyncRun(plan, result, mode=_mode_name(is_full), why=why)
+        report_title = settings.sync.report_page
+        if report_title:
+            outcome = publish_report(pages, report_title, report_page(
+                result, plan, settings.wiki.reader(), item_url=settings.query.concept_uri))
+            run.report_changed = isinstance(outcome, Saved)
+            result.report_saved = run.report_changed
+            if isinstance(outcome, Refused):
+                result.refused[report_title] = str(outcome)
+            if isinstance(outcome, Simulated):
+                result.simulated.append(report_title)
+        counts = result.counts()
+        if index is not None and watched is not None:
+            try:
+                run.indexed = index_entities(index, watched, mapping, seen=watched.seen, gone=watched.gone,
+                                             progress=progress)
+                counts["query_store"] = len(run.indexed)
+            except QueryEndpointError as error:  # the wikis are in agreement; only the copy lags
+                run.index_error = str(error)
+        reader.remember(plan, result, is_full, now, run)
+        refused = "; ".join(f"{title}: {why}" for title, why in result.refused.items()) or None
+        if plan.guards:  # the other pages were synced; these need a person: a failure on the heartbeat
+            log.finish("blocked", counts, _guarded(plan) + " (left alone; the other registry pages were "
+                       "synced)" + (f"; {refused}" if refused else ""), attention=run.attention())
+        else:
+            log.finish("ok" if run.clean else "problems", counts, refused, attention=run.attention())
+    return run
 
 
 def _mode_name(is_full: bool) -> str:

@@ -73,6 +73,8 @@ def _key(value: Any) -> Any:
 
 def same(a: Any, b: Any) -> bool:
     """Equal values; lists as multisets; empty = absent."""
+    if a == b:
+        return True
     if _empty(a) or _empty(b):
         return _empty(a) and _empty(b)
     if isinstance(a, list) and isinstance(b, list):

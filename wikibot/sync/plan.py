@@ -154,9 +154,11 @@ def plan_entry(
         return _skip(plan, f"item {item} cannot be read: {'; '.join(error.problems)}")
     base = synced.fields if synced else None
     merged = merge(base, entry_values(entry), entry_values(on_item))
-    try:
-        wanted_page = entry_from_values(entry.kind, entry.id, item, merged.page)
-        wanted_item = entry_from_values(entry.kind, entry.id, item, merged.wikibase)
+    try:  # a side the merge leaves as it is, is wanted as it is (validated when it was read)
+        wanted_page = entry if not merged.changes_to("page") and entry.item == item else \
+            entry_from_values(entry.kind, entry.id, item, merged.page)
+        wanted_item = on_item if not merged.changes_to("wikibase") and (on_item.id, on_item.item) == (entry.id, item) \
+            else entry_from_values(entry.kind, entry.id, item, merged.wikibase)
     except ValidationError as error:
         reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in error.errors())
         return _skip(plan, f"page and item merge into an invalid entry ({reasons}); fix one side")

@@ -8,6 +8,7 @@ statement a reference to the registry page's permalink with the date it was read
 
 from __future__ import annotations
 
+import functools
 import typing
 import urllib.parse
 from collections.abc import Iterator, Mapping
@@ -285,7 +286,7 @@ def _read(spec: FieldSpec, value: Value, terms: Mapping[str, str], registry_ids:
         key = terms.get(value.id, "")
         if spec.values == "class" and (not key or key == KIND_CLASSES[kind].key or key.startswith("class:")):
             return None  # the kind's own class, or another class: not a value of this field
-        term = next((t for t in spec.vocabulary if term_key(t) == key), None)
+        term = _terms_by_key(spec.vocabulary).get(key)
         if term is None:
             if spec.values == "class":
                 return None
@@ -296,6 +297,11 @@ def _read(spec: FieldSpec, value: Value, terms: Mapping[str, str], registry_ids:
     if isinstance(value, StringValue):
         return value.value
     return None
+
+
+@functools.cache
+def _terms_by_key(vocabulary: type[Term]) -> dict[str, Term]:
+    return {term_key(t): t for t in vocabulary}
 
 
 def _is_tuple(annotation: Any) -> bool:

@@ -1,19 +1,23 @@
 """Registry pages: one template call per entry among free text, read and written as nodes.
 
 ``parse_registry_page`` finds every entry template on a page and returns each entry with
-its line, and every problem on the page.  ``render_entry`` writes an entry as a new
-template call; ``patch_entry`` changes given parameters of one call in place, keeping
-parameter order, white space and comments; ``update_entry`` brings one call in line
-with a model.  Nothing here does I/O, and nothing scans a page with patterns: pages are
-handled as mwparserfromhell node trees, so the bytes outside what changes stay as they were.
+its line, and every problem on the page; ``reparse_registry_page`` gives the same for a new
+revision of a page parsed before, parsing again only the entry calls that changed.
+``render_entry`` writes an entry as a new template call; ``patch_entry`` changes given
+parameters of one call in place, keeping parameter order, white space and comments;
+``update_entry`` brings one call in line with a model.  Nothing here does I/O, and nothing
+reads a page with patterns: pages are handled as mwparserfromhell node trees, so the bytes
+outside what changes stay as they were (``reparse_registry_page`` checks the shape of a
+changed call with one, but only to decide whether the parser may read the call on its own).
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import mwparserfromhell
@@ -87,6 +91,24 @@ DEFAULT_NAMES = TemplateNames()
 
 
 @dataclass(frozen=True)
+class PageLayout:
+    """How a page parsed, kept with its parse so that ``reparse_registry_page`` can read a later
+    revision again only where it changed (see there).  One entry per top-level node of the page."""
+
+    digest: bytes  # of the page text parsed
+    names: TemplateNames
+    ends: tuple[int, ...]  # offset in the text where each top-level node ends
+    # the index in ``claims`` of the one claim of a top-level registry call (no call nested in
+    # it), -1 for every other node
+    entries: tuple[int, ...]
+    # what each such call holds (``ParsedPage.held_ids``, ``held_items``): its claim's and its
+    # parameters'; None for other nodes, whose share is in ``other_ids``, ``other_items``
+    holds: tuple[tuple[tuple[str, ...], tuple[str, ...]] | None, ...]
+    other_ids: frozenset[str]
+    other_items: frozenset[str]
+
+
+@dataclass(frozen=True)
 class ParsedPage:
     title: str
     claims: tuple[Claim, ...]
@@ -96,6 +118,9 @@ class ParsedPage:
     # entry held here is not gone from the registry, however broken its call is.
     held_ids: frozenset[str] = frozenset()
     held_items: frozenset[str] = frozenset()
+    # For ``reparse_registry_page``; None when a change of the page must be read by a full parse.
+    # Not part of what the page says: two parses of one page are equal with it or without it.
+    layout: PageLayout | None = field(default=None, compare=False, repr=False)
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -109,13 +134,24 @@ class ParsedPage:
 
 
 class _Lines:
-    """Offset -> 1-based line number, in O(log n) per look-up."""
+    """Offset -> 1-based line number, in O(log n) per look-up; ``first``: the line ``text`` starts on."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, first: int = 1) -> None:
         self._breaks = [i for i, c in enumerate(text) if c == "\n"]
+        self._first = first
 
     def line(self, offset: int) -> int:
-        return bisect.bisect_left(self._breaks, offset) + 1
+        return bisect.bisect_left(self._breaks, offset) + self._first
+
+
+class _CountedLines(_Lines):
+    """``_Lines`` for a text where few look-ups are made: each counts the line breaks before it."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def line(self, offset: int) -> int:
+        return self._text.count("\n", 0, offset) + 1
 
 
 # Tags whose content MediaWiki shows as it is, without expanding templates.
@@ -130,20 +166,24 @@ def _walk(code: Wikicode, offset: int) -> Iterator[tuple[Node, int]]:
     documentation, not an entry).
     """
     for node in code.nodes:
-        yield node, offset
-        text = None
-        verbatim = isinstance(node, Tag) and str(node.tag).strip().lower() in VERBATIM_TAGS
-        if not isinstance(node, (Template, Text)) and not verbatim:
-            text = str(node)
-            cursor = 0
-            for child in node.__children__():
-                child_text = str(child)
-                at = text.find(child_text, cursor)
-                if at < 0:
-                    continue
-                yield from _walk(child, offset + at)
-                cursor = at + len(child_text)
-        offset += len(text) if text is not None else len(str(node))
+        text = str(node)
+        yield from _walk_node(node, text, offset)
+        offset += len(text)
+
+
+def _walk_node(node: Node, text: str, offset: int) -> Iterator[tuple[Node, int]]:
+    """``node`` (whose text is ``text``, at ``offset``) and the nodes below it, as ``_walk`` gives them."""
+    yield node, offset
+    verbatim = isinstance(node, Tag) and str(node.tag).strip().lower() in VERBATIM_TAGS
+    if not isinstance(node, (Template, Text)) and not verbatim:
+        cursor = 0
+        for child in node.__children__():
+            child_text = str(child)
+            at = text.find(child_text, cursor)
+            if at < 0:
+                continue
+            yield from _walk(child, offset + at)
+            cursor = at + len(child_text)
 
 
 def _param_offsets(template: Template) -> list[int]:
@@ -217,8 +257,7 @@ def _parse_entry(
                              ProblemCode.MALFORMED_TEMPLATE))
             continue
         if name in seen:
-            problems.append((name, where, f"parameter given twice (also on line "
-                             f"{lines.line(seen[name])})", ProblemCode.DUPLICATE_PARAMETER))
+            problems.append((name, where, _TWICE.format(lines.line(seen[name])), ProblemCode.DUPLICATE_PARAMETER))
             continue
         seen[name] = where
         found = split_param(kind, name)
@@ -286,37 +325,259 @@ def parse_registry_page(
     lines = _Lines(text)
     claims: list[Claim] = []
     page_problems: list[Problem] = []
-    for node, offset in _walk(code, 0):
-        if isinstance(node, Template):
-            kind = names.kind_of_template(node)
-            nested = [t for p in node.params for t in p.value.filter_templates(recursive=True)
-                      if names.kind_of_template(t) is not None]
-            if kind is None:
-                claims.extend(_inside_other(node, _nested_claims(node, nested, title, offset, lines, names)))
-                continue
-            claim = _parse_entry(node, kind, title, offset, lines)
-            if nested:
-                problem = Problem(claim.source, claim.registry_id, None,
-                                  "another registry entry starts inside this one: a '}}' is "
-                                  "probably missing", ProblemCode.MALFORMED_TEMPLATE)
-                claim = Claim(claim.registry_id, kind, claim.source, None,
-                              (*claim.problems, problem))
-            claims.append(claim)
-            # The entries inside are read as well: an entry swallowed by a missing "}}"
-            # is broken, not gone.
-            claims.extend(_nested_claims(node, nested, title, offset, lines, names))
-        elif isinstance(node, Text):
-            page_problems.extend(_unclosed_calls(str(node), offset, title, names, lines))
-            for at in _stray_closings(str(node), offset, text):
-                # Most often the entry above ended early, at a '}}' typed in a value; the page is
-                # reported as malformed (which keeps the sync off it), the entries on it stay as read.
-                above = f": the entry on line {claims[-1].source.line} may end early, at a '}}}}' typed in " \
-                    "a value (write it &#125;&#125;)" if claims else ""
-                page_problems.append(Problem(SourceRef(title, lines.line(at)), None, None,
-                                             f"this '}}}}' closes no call{above}", ProblemCode.MALFORMED_TEMPLATE))
+    ends: list[int] = []
+    entries: list[int] = []
+    holds: list[tuple[tuple[str, ...], tuple[str, ...]] | None] = []
+    other_ids: set[str] = set()
+    other_items: set[str] = set()
+    loose = False  # see _may_enclose
+    end = 0
+    for top in code.nodes:
+        top_text = str(top)
+        first = len(claims)
+        for node, offset in _walk_node(top, top_text, end):
+            if isinstance(node, Template):
+                kind = names.kind_of_template(node)
+                nested = [t for p in node.params for t in p.value.filter_templates(recursive=True)
+                          if names.kind_of_template(t) is not None]
+                if kind is None:
+                    claims.extend(_inside_other(node, _nested_claims(node, nested, title, offset, lines, names)))
+                    continue
+                claim = _parse_entry(node, kind, title, offset, lines)
+                if nested:
+                    problem = Problem(claim.source, claim.registry_id, None,
+                                      "another registry entry starts inside this one: a '}}' is "
+                                      "probably missing", ProblemCode.MALFORMED_TEMPLATE)
+                    claim = Claim(claim.registry_id, kind, claim.source, None,
+                                  (*claim.problems, problem))
+                claims.append(claim)
+                # The entries inside are read as well: an entry swallowed by a missing "}}"
+                # is broken, not gone.
+                claims.extend(_nested_claims(node, nested, title, offset, lines, names))
+            elif isinstance(node, Text):
+                page_problems.extend(_unclosed_calls(str(node), offset, title, names, lines))
+                for at in _stray_closings(str(node), offset, text):
+                    # Most often the entry above ended early, at a '}}' typed in a value; the page is
+                    # reported as malformed (which keeps the sync off it), the entries on it stay as read.
+                    above = f": the entry on line {claims[-1].source.line} may end early, at a '}}}}' typed in " \
+                        "a value (write it &#125;&#125;)" if claims else ""
+                    page_problems.append(Problem(SourceRef(title, lines.line(at)), None, None,
+                                                 f"this '}}}}' closes no call{above}", ProblemCode.MALFORMED_TEMPLATE))
+        end += len(top_text)
+        # what ``reparse_registry_page`` needs to read this node again on its own, or to keep it
+        ends.append(end)
+        ids, items = _holds(top, claims[first:])
+        if (len(claims) == first + 1 and isinstance(top, Template)
+                and names.kind_of_template(top) is not None):
+            entries.append(first)
+            holds.append((tuple(ids), tuple(items)))
+        else:
+            entries.append(-1)
+            holds.append(None)
+            other_ids.update(ids)
+            other_items.update(items)
+        loose = loose or _may_enclose(top, top_text)
+    layout = None
+    if not page_problems and not loose:
+        layout = PageLayout(_digest(text), names, tuple(ends), tuple(entries), tuple(holds),
+                            frozenset(other_ids), frozenset(other_items))
     page_problems.extend(_unclosed_comments(text, title, lines))
-    held_ids, held_items = _held(code, claims)
-    return ParsedPage(title, tuple(claims), tuple(page_problems), held_ids, held_items)
+    held_ids, held_items = _held(holds, other_ids, other_items)
+    return ParsedPage(title, tuple(claims), tuple(page_problems), held_ids, held_items, layout)
+
+
+# -- reading a page again where it changed ------------------------------------------------------------
+#
+# ``reparse_registry_page`` keeps the parse of every top-level node of the old page that is still
+# there byte for byte, and parses each entry call that changed on its own.  That gives what a full
+# parse gives when the parser reads the new call on its own as it would within the page, and the
+# call changes nothing around it.  Both hold when:
+#
+# * the old and the new call have the shape of ``_CLEAN_CALL``: no markup the parser could take for
+#   the start of something it does not close within the call (no ``[``, ``]``, ``<``, ``>``, ``''``,
+#   no brace but the call's own and those of ``{{!}}`` and ``{{=}}``, no line starting with ``=``),
+#   only plain text, entities, complete comments (and links or lists read where they stand), and
+#   nothing that ends a tag (``</``);
+# * the call starts a line, and comes after every comment opened before it is closed;
+# * nothing before the call can still be open around it: the parser gives up on markup it cannot
+#   close, after reading on as far as the end of the page (and may then read the call within that
+#   attempt, where e.g. its limit of nesting or a comment's end in the call could read it otherwise);
+#   such markup is left in the page as text (a brace, a bracket, a ``<``, two quotes, an ``=`` that
+#   starts a line), or was read again as a tag with attributes, as ``{{{``, or as five quotes
+#   (``_may_enclose``).  A page with any is always parsed whole; so is a page with problems
+#   outside its entries.
+#
+# The new call is then read, within the page, exactly as on its own, and the parser is left in the
+# state the old call left it in.  Whatever does not meet all this (an edit outside entry calls, an
+# entry added or removed, a call of another template) is read by a full parse.
+
+_TWICE = "parameter given twice (also on line {})"
+_TWICE_SHIFTED = re.compile(r"parameter given twice \(also on line ([0-9]+)\)")
+_CLEAN_CALL = re.compile(
+    r"\{\{(?!\{)(?:[^{}\[\]<>'\n]++|'(?!')|\n(?!=)|<!--.*?-->|\{\{[!=]\}\})*+\}\}", re.DOTALL)
+_LOOSE_MARKUP = re.compile(r"[{\[<]|''|(?:^|\n)=")  # what the parser leaves of markup it gave up on
+_MAX_CHANGED_SHARE = 3  # at most one entry call in so many read again; more, and a full parse is as quick
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _may_enclose(node: Node, text: str) -> bool:
+    """Whether an attempt of the parser starting in top-level ``node`` (of text ``text``) may have
+    stayed open past its end (see above)."""
+    if isinstance(node, Comment) or (isinstance(node, Template) and _CLEAN_CALL.fullmatch(text)):
+        return False
+    if isinstance(node, Text):
+        return _LOOSE_MARKUP.search(text) is not None
+    if "{{{" in text or "'''''" in text:
+        return True
+    code = Wikicode([node])
+    return (any(_LOOSE_MARKUP.search(str(t)) for t in code.filter_text(recursive=True))
+            or any(t.attributes for t in code.filter_tags(recursive=True)))
+
+
+def reparse_registry_page(
+    old_text: str, old: ParsedPage, text: str, title: str, names: TemplateNames = DEFAULT_NAMES
+) -> ParsedPage:
+    """``parse_registry_page(text, title, names)``, given the parse ``old`` of an earlier revision
+    ``old_text`` of the page (``parse_registry_page(old_text, title, names)``): only the entry calls
+    that changed are parsed again when that surely gives the same (see above), else the whole page is."""
+    again = _reparse(old_text, old, text, title, names)
+    return again if again is not None else parse_registry_page(text, title, names)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common prefix of ``a`` and ``b``."""
+    size = min(len(a), len(b))
+    low, step = 0, 4096
+    high = min(step, size)
+    while low < size and a[low:high] == b[low:high]:
+        low, high = high, min(high + step, size)
+    if low >= size:
+        return size
+    # a[:low] == b[:low]; a[:high] != b[:high]
+    while high - low > 1:
+        middle = (low + high) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _common_suffix(a: str, b: str) -> int:
+    """The length of the longest common suffix of ``a`` and ``b``."""
+    return _common_prefix(a[::-1], b[::-1]) if a and b else 0
+
+
+def _opens_comment_before(text: str, at: int) -> bool:
+    """Whether a ``<!--`` before ``at`` in ``text`` is not closed before ``at``."""
+    start = text.rfind("<!--", 0, at)
+    return start >= 0 and text.find("-->", start + 4, at) < 0
+
+
+def _shift_claim(claim: Claim, lines: int) -> Claim | None:
+    """``claim`` moved down ``lines`` lines (None if one of its problems cannot be moved)."""
+    problems = []
+    for problem in claim.problems:
+        reason = problem.reason
+        if problem.code == ProblemCode.DUPLICATE_PARAMETER:
+            found = _TWICE_SHIFTED.fullmatch(reason)
+            if found is None:
+                return None
+            reason = _TWICE.format(int(found.group(1)) + lines)
+        problems.append(Problem(SourceRef(problem.source.page, problem.source.line + lines), problem.registry_id,
+                                problem.field, reason, problem.code))
+    return Claim(claim.registry_id, claim.kind, SourceRef(claim.source.page, claim.source.line + lines), claim.entry,
+                 tuple(problems), {name: line + lines for name, line in claim.param_lines.items()}, claim.item)
+
+
+def _changed_calls(old_text: str, layout: PageLayout, text: str) -> list[tuple[int, int, int]] | None:
+    """The top-level nodes of the old page lined up with the new text: each is there as it was, or
+    is an entry call that became another call in its place, under the conditions above.  The
+    latter, as (node, start and end of its new text); None if the new text is not so made."""
+    ends = layout.ends
+    prefix = _common_prefix(old_text, text)
+    suffix = _common_suffix(old_text, text)
+    node = bisect.bisect_right(ends, prefix)  # the first node not all in the common prefix
+    at = ends[node - 1] if node else 0  # where it starts, in both texts
+    changed: list[tuple[int, int, int]] = []
+    limit = max(8, sum(1 for index in layout.entries if index >= 0) // _MAX_CHANGED_SHARE)
+    while node < len(ends):
+        start, end = ends[node - 1] if node else 0, ends[node]
+        if len(old_text) - start == len(text) - at and len(text) - at <= suffix:
+            return changed  # the rest is as it was
+        if text.startswith(old_text[start:end], at):
+            at += end - start
+            node += 1
+            continue
+        call = _CLEAN_CALL.match(text, at)
+        if (layout.entries[node] < 0 or call is None or len(changed) >= limit
+                or not _CLEAN_CALL.fullmatch(old_text, start, end) or "</" in old_text[start:end]
+                or "</" in call.group(0) or (at and text[at - 1] != "\n") or _opens_comment_before(text, at)):
+            return None
+        changed.append((node, at, call.end()))
+        at = call.end()
+        node += 1
+    return changed if at == len(text) else None
+
+
+def _reparse(old_text: str, old: ParsedPage, text: str, title: str, names: TemplateNames) -> ParsedPage | None:
+    """``reparse_registry_page``, or None where only a full parse can tell."""
+    layout = getattr(old, "layout", None)
+    if (not isinstance(layout, PageLayout) or old.title != title or layout.names != names or not layout.ends
+            or layout.ends[-1] != len(old_text) or _digest(old_text) != layout.digest):
+        return None
+    if text == old_text:
+        return old
+    changed = _changed_calls(old_text, layout, text)
+    if not changed:
+        return None
+    claims = list(old.claims)
+    holds = list(layout.holds)
+    ends: list[int] = []
+    lines = chars = 0  # how far the nodes after the last call read again moved down
+    done = 0  # claims[:done] and ends[:len(ends)] are those of the new page
+    for node, start, end in changed:
+        call_text = text[start:end]
+        code = mwparserfromhell.parse(call_text)
+        template = code.nodes[0] if len(code.nodes) == 1 else None
+        if not isinstance(template, Template) or str(template) != call_text:
+            return None
+        kind = names.kind_of_template(template)
+        if kind is None or any(names.kind_of_template(t) is not None
+                               for p in template.params for t in p.value.filter_templates(recursive=True)):
+            return None
+        index = layout.entries[node]
+        if index >= len(claims):
+            return None
+        for i in range(done, index):
+            moved = _shift_claim(claims[i], lines) if lines else claims[i]
+            if moved is None:
+                return None
+            claims[i] = moved
+        claim = _parse_entry(template, kind, title, 0, _Lines(call_text, old.claims[index].source.line + lines))
+        claims[index] = claim
+        done = index + 1
+        ids, items = _holds(template, [claim])
+        holds[node] = (tuple(ids), tuple(items))
+        ends.extend(e + chars for e in layout.ends[len(ends):node])
+        ends.append(end)
+        old_start = layout.ends[node - 1] if node else 0
+        lines += call_text.count("\n") - old_text.count("\n", old_start, layout.ends[node])
+        chars = end - layout.ends[node]
+    for i in range(done, len(claims) if lines else done):
+        moved = _shift_claim(claims[i], lines)
+        if moved is None:
+            return None
+        claims[i] = moved
+    ends.extend(e + chars for e in layout.ends[len(ends):])
+    held_ids, held_items = _held(holds, layout.other_ids, layout.other_items)
+    again = PageLayout(_digest(text), names, tuple(ends), layout.entries, tuple(holds),
+                       layout.other_ids, layout.other_items)
+    problems = tuple(_unclosed_comments(text, title, _CountedLines(text)))
+    return ParsedPage(title, tuple(claims), problems, held_ids, held_items, again)
 
 
 _ITEM_ID = re.compile(r"(?<![A-Za-z0-9])[Qq][1-9][0-9]*(?![0-9])")
@@ -327,17 +588,31 @@ def loose_id(text: str) -> str:
     return re.sub(r"[\s_]+", "-", text.strip().lower())
 
 
-def _held(code: Wikicode, claims: Sequence[Claim]) -> tuple[frozenset[str], frozenset[str]]:
-    """Every id and item id held by a template call on the page (see ``ParsedPage``)."""
-    ids = {loose_id(c.registry_id) for c in claims if c.registry_id}
-    items = {c.item for c in claims if c.item}
-    for template in code.filter_templates(recursive=True):
+def _holds(node: Node, claims: Sequence[Claim]) -> tuple[list[str], list[str]]:
+    """The ids and item ids held by a top-level node of a page (see ``ParsedPage``), given the claims
+    read from it: theirs, and those of every template call in it, however broken."""
+    ids = [loose_id(c.registry_id) for c in claims if c.registry_id]
+    items = [c.item for c in claims if c.item]
+    if isinstance(node, Text):
+        return ids, items
+    for template in Wikicode([node]).filter_templates(recursive=True):
         for param in template.params:
             value = str(param.value)
-            items.update(match.upper() for match in _ITEM_ID.findall(value))
+            items.extend(match.upper() for match in _ITEM_ID.findall(value))
             if str(param.name).strip().lower() == "id":
                 text = "".join(str(n) for n in param.value.nodes if not isinstance(n, Comment))
-                ids.add(loose_id(unescape_value(text)))
+                ids.append(loose_id(unescape_value(text)))
+    return ids, items
+
+
+def _held(holds: Iterable[tuple[tuple[str, ...], tuple[str, ...]] | None], other_ids: Iterable[str],
+          other_items: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """``ParsedPage.held_ids`` and ``held_items`` of a page, from what its nodes hold (``PageLayout``)."""
+    ids, items = set(other_ids), set(other_items)
+    for held in holds:
+        if held is not None:
+            ids.update(held[0])
+            items.update(held[1])
     ids.discard("")
     return frozenset(ids), frozenset(items)
 
