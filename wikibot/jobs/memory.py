@@ -170,21 +170,22 @@ class Memory:
 
 
 def plan_key(context: str, claim: Claim, item: str | None, item_revid: int | None,
-             synced: SyncedEntry | None, entry_digest: str | None = None) -> str | None:
+             synced: SyncedEntry | None, inputs: str | None = None) -> str | None:
     """The digest of everything an entry's plan is made from (not its line: an edit elsewhere on
     the page moves it; a kept plan gets the line of now); None: plan it every time (no item yet,
-    or one whose revision is not known).  ``entry_digest``: ``digest_entry(claim)`` when known."""
-    entry = claim.entry
-    if entry is None or item is None or item_revid is None:
+    or one whose revision is not known).  ``inputs``: ``entry_inputs(claim, item, synced)`` when known."""
+    if claim.entry is None or item is None or item_revid is None:
         return None
-    return digest(context, entry_digest or digest_entry(claim), claim.source.page, item, item_revid,
-                  synced.fields if synced else None, synced.item if synced else None,
+    inputs = inputs or entry_inputs(claim, item, synced)
+    return hashlib.sha256(f"{context}\0{inputs}\0{item_revid}".encode()).hexdigest()
+
+
+def entry_inputs(claim: Claim, item: str | None, synced: SyncedEntry | None) -> str:
+    """The digest of what an entry's plan is made from besides the other entries (the context) and
+    its item's revision: its call on the page, its item, its merge base (the part that costs most)."""
+    return digest(claim.entry.model_dump(mode="json") if claim.entry is not None else None, claim.source.page,
+                  item, synced.fields if synced else None, synced.item if synced else None,
                   synced.page if synced else None)
-
-
-def digest_entry(claim: Claim) -> str:
-    """The digest of a claim's entry (the part of its plan key that costs most to make)."""
-    return digest(claim.entry.model_dump(mode="json") if claim.entry is not None else None)
 
 
 def worth_keeping(plan: EntryPlan) -> bool:

@@ -25,7 +25,7 @@ from ..sync.report import plan_text
 from ..wikibase.entity import entry_kind, registry_ids_of
 from ..wikibase.mapping import ResolvedMapping
 from ..wikitext.registry_page import ParsedPage, loose_id, parse_registry_page, reparse_registry_page
-from .memory import Memory, digest, digest_entry, plan_key, worth_keeping
+from .memory import Memory, digest, entry_inputs, plan_key, worth_keeping
 from .registry import RESERVED_TERMS, ValidationResult
 
 WAITING = ("create ", "update ", "  ")  # plan lines of what a run does, not of what it leaves for a person
@@ -77,7 +77,8 @@ class Reader:
     marks: tuple[str, str] = ("", "")
     found: Found | None = None
     read: Read | None = None
-    _entry_digests: dict[int, tuple[Claim, str]] = field(default_factory=dict, repr=False)
+    # the digest of each claim's own plan inputs (``entry_inputs``), made once a run
+    _inputs: dict[int, tuple[Claim, str | None, SyncedEntry | None, str]] = field(default_factory=dict, repr=False)
 
     @property
     def titles(self) -> list[str]:
@@ -262,10 +263,10 @@ class Reader:
                 continue
             state = synced.get(entry.id)
             item = entry.item or (state.item if state else None)
-            kept = self._entry_digests.get(id(claim))
-            if kept is None or kept[0] is not claim:  # made once a run for each claim
-                kept = self._entry_digests[id(claim)] = (claim, digest_entry(claim))
-            keys[entry.id] = plan_key(context, claim, item, revids.get(item) if item else None, state, kept[1])
+            kept = self._inputs.get(id(claim))
+            if kept is None or kept[0] is not claim or kept[1] != item or kept[2] is not state:  # once a run
+                kept = self._inputs[id(claim)] = (claim, item, state, entry_inputs(claim, item, state))
+            keys[entry.id] = plan_key(context, claim, item, revids.get(item) if item else None, state, kept[3])
         return keys
 
     @staticmethod
