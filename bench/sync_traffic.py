@@ -326,7 +326,7 @@ def table(results: Sequence[dict[str, Any]], latency: float) -> str:
                     f"| {k['wbeditentity']:,} | {k['wbsearchentities']:,} | {k['claim writes']:,} "
                     f"| {k['page read']:,} | {k['page edit']:,} | {k['other']:,} | {t:,} | {ratio} | {versus} "
                     f"| {_num(f['bytes_sent'], 1000, 0)} | {_num(f.get('bytes_received'), 1000, 1)} "
-                    f"| {_num(f['local_s'], 1, 2)} | {_num(f.get('peak_mb'), 1, 0)} "
+                    f"| {_num(f['local_s'], 1, 2)} | {_num(f.get('peak_mb'), 1, 1)} "
                     f"| {latency_s(t, latency):,.1f} |")
             rows.append(
                 f"| {r['n']:,} | {scenario} | limit | {lim['changes']:,} | {lim['wbgetentities']:,} "
@@ -377,8 +377,8 @@ def targets(results: Sequence[dict[str, Any]]) -> list[str]:
         if got is None:
             lines.append(f"{wanted}: not measured in this run")
         else:
-            lines.append(f"{wanted}: {got:,.2f}{unit}".replace(".00" + unit, unit) + (
-                " — met" if got <= most else " — **missed**"))
+            shown = f"{got:,.0f}" if figure in ("requests", "requests over the limit") else f"{got:,.2f}"
+            lines.append(f"{wanted}: {shown}{unit}" + (" — met" if got <= most else " — **missed**"))
     return lines
 
 
