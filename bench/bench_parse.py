@@ -101,7 +101,8 @@ def measure(n: int, seed: int, repeats: int) -> dict[str, Any]:
     from bench.generate import generate_registry
     from wikibot.bulk import bulk_allocation
     from wikibot.registry.check import assemble_registry
-    from wikibot.wikitext.registry_page import parse_registry_page, update_entries
+    from wikibot.wikitext.registry_edit import update_entries
+    from wikibot.wikitext.registry_page import parse_registry_page
 
     baseline = _maxrss_mb()
     gc_clock = _GCClock()

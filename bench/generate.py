@@ -665,7 +665,8 @@ def check_round_trip(n: int, seed: int = 0, *, update_every: int = 1) -> None:
     """Raise AssertionError unless the generated pages parse cleanly into the generated entries
     and a no-change ``update_entry`` leaves each page byte-identical (for every
     ``update_every``-th entry of each page)."""
-    from wikibot.wikitext.registry_page import parse_registry, update_entry
+    from wikibot.wikitext.registry_edit import update_entry
+    from wikibot.wikitext.registry_page import parse_registry
 
     pages = generate_registry(n, seed)
     registry, parsed = parse_registry(pages)

@@ -119,7 +119,8 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
         SyncSettings,
         WorkspaceSettings,
     )
-    from wikibot.wikitext.registry_page import parse_registry_page, patch_entries
+    from wikibot.wikitext.registry_edit import patch_entries
+    from wikibot.wikitext.registry_page import parse_registry_page
 
     tmp = Path(tempfile.mkdtemp(prefix="sync-traffic-"))
     root = tmp / "ws"

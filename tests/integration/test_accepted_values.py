@@ -31,7 +31,8 @@ from wikibot.wikibase.entity import Provenance, from_entity, to_entity
 from wikibot.wikibase.mapping import ResolvedMapping
 from wikibot.wikibase.rdf import RdfPrefixes, entity_triples
 from wikibot.wikitext.escape import show_cell
-from wikibot.wikitext.registry_page import parse_registry, render_registry_page
+from wikibot.wikitext.registry_edit import render_registry_page
+from wikibot.wikitext.registry_page import parse_registry
 from wikibot.wikitext.status_box import render_box
 
 PREFIXES = RdfPrefixes.for_concept_uri("https://registry.example.org/entity/")

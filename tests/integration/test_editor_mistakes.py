@@ -26,7 +26,8 @@ from wikibot.registry.models import EntryKind
 from wikibot.wikibase.entity import registry_ids_of, statements
 from wikibot.wikibase.instance import InstanceIds
 from wikibot.wikibase.mapping import ResolvedMapping
-from wikibot.wikitext.registry_page import parse_registry_page, patch_entry
+from wikibot.wikitext.registry_edit import patch_entry
+from wikibot.wikitext.registry_page import parse_registry_page
 
 TITLES = ("Organizations/Registry", "Hubs/Registry", "Partnerships/Registry")
 ORGS, HUBS, PARTNERSHIPS = TITLES

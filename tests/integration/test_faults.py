@@ -87,10 +87,8 @@ from wikibot.settings import init_workspace
 from wikibot.wikibase.entity import registry_ids_of
 from wikibot.wikibase.instance import InstanceIds
 from wikibot.wikibase.mapping import term_key
-from wikibot.wikitext.registry_page import (
-    parse_registry_page,
-    patch_entry,
-)
+from wikibot.wikitext.registry_edit import patch_entry
+from wikibot.wikitext.registry_page import parse_registry_page
 
 MAX_RERUNS = 3
 

@@ -22,7 +22,8 @@ from wikibot.coverage.report import Presentation
 from wikibot.registry.models import EntryKind, Hub, Organization, Partnership
 from wikibot.status.boxes import OWNED
 from wikibot.wikitext.escape import unescape_value
-from wikibot.wikitext.registry_page import read_param_value, render_entry, template_name
+from wikibot.wikitext.registry_edit import render_entry
+from wikibot.wikitext.registry_page import read_param_value, template_name
 
 EVIL = "}}{{subst:evil}} [[Category:X]] <script>alert(1)</script> __NOTOC__ '''b''' ~~~~"
 SPARQL_EVIL = '" } ; DROP \\" |} |- ! x || y {{!}} &amp; <!-- c -->'

@@ -35,7 +35,8 @@ from wikibot.ports import EntitySaved, EntityStoreError, NoChange, PageStoreErro
 from wikibot.registry.vocab import HubStatus
 from wikibot.settings import init_workspace
 from wikibot.wikibase.instance import InstanceIds
-from wikibot.wikitext.registry_page import parse_registry_page, patch_entry
+from wikibot.wikitext.registry_edit import patch_entry
+from wikibot.wikitext.registry_page import parse_registry_page
 
 STATUSES = [s.value for s in HubStatus]
 TEXTS = st.text(alphabet="abcdefghij XYZ", min_size=1, max_size=12).map(str.strip).filter(bool)

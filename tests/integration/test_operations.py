@@ -200,7 +200,8 @@ def test_run_with_exit_on_new_says_a_persisting_conflict_once(workspace: Path) -
     from wikibot.adapters.entity_local import LocalEntityStore
     from wikibot.adapters.workspace import LocalPageStore
     from wikibot.wikibase.instance import InstanceIds
-    from wikibot.wikitext.registry_page import parse_registry_page, patch_entry
+    from wikibot.wikitext.registry_edit import patch_entry
+    from wikibot.wikitext.registry_page import parse_registry_page
 
     assert run("sync", "--workspace", str(workspace))[0] == 0
     mapping = InstanceIds.parse((workspace / "wikibase-ids.json").read_text(encoding="utf-8")).resolved()

@@ -28,7 +28,8 @@ from wikibot.settings import Settings, WorkspaceSettings
 from wikibot.status.refresh import StatusRun
 from wikibot.status.report import status_text
 from wikibot.wikibase.mapping import ResolvedMapping
-from wikibot.wikitext.registry_page import parse_registry_page, render_registry_page
+from wikibot.wikitext.registry_edit import render_registry_page
+from wikibot.wikitext.registry_page import parse_registry_page
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "registry" / "pages"

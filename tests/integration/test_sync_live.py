@@ -27,7 +27,8 @@ from wikibot.settings import Settings, WorkspaceSettings
 from wikibot.wikibase.entity import from_entity
 from wikibot.wikibase.instance import InstanceIds
 from wikibot.wikibase.mapping import ResolvedMapping
-from wikibot.wikitext.registry_page import parse_registry_page, patch_entry
+from wikibot.wikitext.registry_edit import patch_entry
+from wikibot.wikitext.registry_page import parse_registry_page
 
 ROOT = Path(__file__).resolve().parents[2]
 TITLES = ("Organizations/Registry", "Hubs/Registry", "Partnerships/Registry")

@@ -28,7 +28,8 @@ from wikibot.settings import Settings, WorkspaceSettings, init_workspace
 from wikibot.wikibase.entity import from_entity
 from wikibot.wikibase.instance import InstanceIds
 from wikibot.wikibase.mapping import ResolvedMapping
-from wikibot.wikitext.registry_page import parse_registry_page, patch_entry
+from wikibot.wikitext.registry_edit import patch_entry
+from wikibot.wikitext.registry_page import parse_registry_page
 
 HUBS = "Hubs/Registry"
 HEARTBEAT = "Registry/Bot status"

@@ -7,7 +7,8 @@ import pytest
 
 from wikibot.registry.models import Hub, Organization, Partnership
 from wikibot.registry.vocab import HubKind, HubStatus, PartnershipStatus, Region, Scope
-from wikibot.wikitext.registry_page import EntryNotFoundError, parse_registry, update_entry
+from wikibot.wikitext.registry_edit import EntryNotFoundError, update_entry
+from wikibot.wikitext.registry_page import parse_registry
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

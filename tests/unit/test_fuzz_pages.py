@@ -16,13 +16,8 @@ from bench.generate import generate_registry
 from wikibot.registry.check import term_clashes
 from wikibot.registry.models import MAX_LABEL_LENGTH, Entry, Hub, Organization, Partnership
 from wikibot.registry.vocab import OrganizationType, PartnershipStatus, ThematicArea
-from wikibot.wikitext.registry_page import (
-    parse_registry,
-    parse_registry_page,
-    render_entry,
-    render_registry_page,
-    update_entries,
-)
+from wikibot.wikitext.registry_edit import render_entry, render_registry_page, update_entries
+from wikibot.wikitext.registry_page import parse_registry, parse_registry_page
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DANGEROUS = ["}}", "{{", "{{subst:", "|", "=", "[[", "]]", "[[Category:X]]", "<", ">", "<script>", "<!--", "-->",

@@ -1,7 +1,8 @@
 """Generated registries (bench/generate.py) are valid and round-trip byte for byte."""
 
 from bench.generate import generate_registry
-from wikibot.wikitext.registry_page import parse_registry, update_entries
+from wikibot.wikitext.registry_edit import update_entries
+from wikibot.wikitext.registry_page import parse_registry
 
 
 def test_generated_registry_is_valid_and_round_trips() -> None:

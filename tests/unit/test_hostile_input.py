@@ -22,13 +22,8 @@ from pydantic import ValidationError
 from wikibot.registry.models import Entry, EntryKind, Organization
 from wikibot.registry.problems import Problem
 from wikibot.wikitext.params import entry_params, split_param
-from wikibot.wikitext.registry_page import (
-    parse_registry,
-    parse_registry_page,
-    render_entry,
-    template_name,
-    update_entries,
-)
+from wikibot.wikitext.registry_edit import render_entry, update_entries
+from wikibot.wikitext.registry_page import parse_registry, parse_registry_page, template_name
 
 CASES = Path(__file__).parent.parent / "cases" / "hostile.cases"
 PRELUDE = (

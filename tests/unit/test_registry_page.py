@@ -7,16 +7,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from wikibot.registry.models import Hub, Organization, Partnership
-from wikibot.wikitext.registry_page import (
-    TemplateNames,
-    entry_changes,
-    parse_registry,
-    parse_registry_page,
-    patch_entry,
-    render_entry,
-    render_registry_page,
-    update_entry,
-)
+from wikibot.wikitext.registry_edit import entry_changes, patch_entry, render_entry, render_registry_page, update_entry
+from wikibot.wikitext.registry_page import TemplateNames, parse_registry, parse_registry_page
 
 CASES = Path(__file__).parent.parent / "cases" / "problems.cases"
 PRELUDE = (
@@ -246,7 +238,7 @@ def test_messages_read_well() -> None:
 
 
 def test_update_entries_changes_several_entries_in_one_pass() -> None:
-    from wikibot.wikitext.registry_page import update_entries
+    from wikibot.wikitext.registry_edit import update_entries
     page = parse_registry_page(FORMATTED, "T")
     hub, org = page.entries
     assert update_entries(FORMATTED, page.entries) is FORMATTED  # unchanged: the very same string

@@ -25,13 +25,12 @@ from mwparserfromhell.nodes import Template
 from bench.generate import generate_registry
 from tests.unit.test_fuzz_pages import DANGEROUS, WMPL, entries, raw_text
 from wikibot.wikitext import registry_page
+from wikibot.wikitext.registry_edit import patch_entries, render_entry
 from wikibot.wikitext.registry_page import (
     DEFAULT_NAMES,
     ParsedPage,
     TemplateNames,
     parse_registry_page,
-    patch_entries,
-    render_entry,
     reparse_registry_page,
 )
 

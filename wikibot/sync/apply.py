@@ -45,7 +45,8 @@ from ..registry.problems import Problem, ProblemCode, SourceRef
 from ..wikibase.diff import diff_entity
 from ..wikibase.entity import MissingItemError, Provenance, entry_kind, registry_ids_of, status_edit, to_entity
 from ..wikibase.mapping import ResolvedMapping
-from ..wikitext.registry_page import TemplateNames, parse_registry, update_entries
+from ..wikitext.registry_edit import update_entries
+from ..wikitext.registry_page import TemplateNames, parse_registry
 from .merge import Conflict, entry_values
 from .plan import EntryPlan, SyncPlan, entry_from_values, item_registry_ids, owners_of_items, plan_entry
 
