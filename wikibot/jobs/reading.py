@@ -79,6 +79,7 @@ class Reader:
     read: Read | None = None
     # the digest of each claim's own plan inputs (``entry_inputs``), made once a run
     _inputs: dict[int, tuple[Claim, str | None, SyncedEntry | None, str]] = field(default_factory=dict, repr=False)
+    _kept_owners: dict[str, list[str]] = field(default_factory=dict, repr=False)  # item -> ids it held, as kept
 
     @property
     def titles(self) -> list[str]:
@@ -243,7 +244,11 @@ class Reader:
         """Item -> owner: the pages and the state, overruled by what each item held when last read,
         and by what the items read now hold (as ``owners_of_items`` does with every item read)."""
         owners = item_registry_ids(loaded.registry, synced)
-        for item, held in self.memory.owners(list(owners)).items():
+        unknown = [item for item in owners if item not in self._kept_owners]
+        if unknown:  # read from the state once a run
+            self._kept_owners.update({item: [] for item in unknown} | self.memory.owners(unknown))
+        for item in list(owners):
+            held = self._kept_owners[item]
             if item in read:
                 continue
             if len(set(held)) == 1:

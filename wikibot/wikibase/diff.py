@@ -138,9 +138,15 @@ def _update_statement(
     datatypes: Mapping[str, str], is_ours: IsOurReference,
 ) -> dict[str, Any] | None:
     """The existing statement changed to carry the wanted qualifiers and the bot's reference."""
+    new_qualifiers = \
+        _qualifier_values(have, qualifier_props, datatypes) != _qualifier_values(want, qualifier_props, datatypes)
+    references = have.get("references", [])
+    new_reference = not any(is_ours(r) for r in references) and bool(want.get("references"))
+    if not (new_qualifiers or new_reference):
+        return None  # as wanted already (the copy below is made only for a statement that changes)
     updated = copy.deepcopy(dict(have))
     changed = False
-    if _qualifier_values(have, qualifier_props, datatypes) != _qualifier_values(want, qualifier_props, datatypes):
+    if new_qualifiers:
         qualifiers = {p: q for p, q in have.get("qualifiers", {}).items() if p not in qualifier_props}
         qualifiers.update({p: q for p, q in want.get("qualifiers", {}).items() if p in qualifier_props})
         updated["qualifiers"] = qualifiers
@@ -149,8 +155,7 @@ def _update_statement(
             updated.pop("qualifiers")
             updated.pop("qualifiers-order")
         changed = True
-    references = have.get("references", [])
-    if not any(is_ours(r) for r in references) and want.get("references"):
+    if new_reference:
         updated["references"] = [*references, *want["references"]]
         changed = True
     return updated if changed else None
