@@ -81,6 +81,7 @@ CLAIM_WRITES = ("wbsetclaim", "wbcreateclaim", "wbsetclaimvalue", "wbsetqualifie
                 "wbsetlabel", "wbsetdescription", "wbsetaliases")
 SCENARIOS = ("first", "full", "noop", "changed")
 MEMORY_MAX = 10_000  # the full reconciliation's memory is measured up to this size (tracemalloc slows it 2-3x)
+FULL_RUNS = 3  # the full reconciliation (repeatable) is timed this many times up to MEMORY_MAX: the best counts
 
 
 def _log(message: str) -> None:
@@ -197,6 +198,23 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
                      f"{run.counts()}")
                 return run
 
+            def repeat_best(name: str, times: int) -> None:
+                """The run again (it finds the same nothing to do): its local work is the best of all
+                (on a shared machine, others' work only ever adds time); every run's is kept."""
+                figures = result["wikibot"][name]
+                runs = [figures["local_s"]]
+                for _ in range(times):
+                    snap = meter.snapshot()
+                    cpu = time.process_time()
+                    run = app.sync(full=name == "full")
+                    again = meter.since(snap)
+                    if run.counts() != figures["counts"] or again["requests"] != figures["requests"]:
+                        raise AssertionError(f"the repeated {name} sync did other work: {run.counts()}")
+                    runs.append(time.process_time() - cpu - again["server_s"])
+                figures.update(local_s=min(runs), local_s_runs=runs)
+                _log(f"N={n:,}: wikibot {name}: local work of {len(runs)} runs: "
+                     + ", ".join(f"{r:.2f}" for r in runs) + " s")
+
             def peak_memory(name: str) -> None:
                 """The run again (it finds the same nothing to do), its allocations traced: the peak."""
                 tracemalloc.start()
@@ -227,6 +245,7 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
                 run_wikibot("full")
                 if n <= memory_max:
                     peak_memory("full")
+                    repeat_best("full", FULL_RUNS - 1)
             run_wikibot("noop")
             peak_memory("noop")
             if usual:
@@ -379,6 +398,10 @@ def targets(results: Sequence[dict[str, Any]]) -> list[str]:
             lines.append(f"{wanted}: not measured in this run")
         else:
             shown = f"{got:,.0f}" if figure in ("requests", "requests over the limit") else f"{got:,.2f}"
+            runs = r["wikibot"][scenario].get("local_s_runs") if figure == "local work" else None
+            if runs and len(runs) > 1:
+                shown += f"{unit} (best of {len(runs)} runs: " + ", ".join(f"{x:.2f}" for x in runs) + ")"
+                unit = ""
             lines.append(f"{wanted}: {shown}{unit}" + (" — met" if got <= most else " — **missed**"))
     return lines
 
@@ -496,6 +519,9 @@ def section(results: Sequence[dict[str, Any]], argv: Sequence[str], latency: flo
         "ceil(pages/50) page reads; a full reconciliation reads every item and page, a first sync no item), "
         "and one write per item and per page that must change. The *changed* sync's limit reads the changed "
         "entries' items (their content is needed to write them) and the changed pages.",
+        f"- *full*: its local work is the best of {FULL_RUNS} runs up to {MEMORY_MAX:,} entries (each finds the same "
+        "nothing to do: checked; the others' figures are in the JSON of `--child`), one run above; every other "
+        "figure is of one run.",
         "- *peak MB*: the peak of the memory the run allocates (`tracemalloc`), measured on a second run "
         "of the same sync (it finds the same nothing to do: checked), for *noop* at every size and for *full* "
         f"up to {MEMORY_MAX:,} entries (`--memory-max`); not the process's size, which holds the fake Wikibase.",

@@ -223,6 +223,7 @@ def from_entity(
     if kind is None:
         raise EntityReadError(entity_id, ["not an instance of a registry class"])
     terms = {qid: key for key, qid in mapping.items.items()}
+    specs = {s.field: s for s in reversed(mapping.fields[kind])}  # the first of a field wins, as next() did
     problems: list[str] = []
     data: dict[str, Any] = {
         "names": {lang: v["value"] for lang, v in entity.get("labels", {}).items()},
@@ -233,7 +234,7 @@ def from_entity(
     }
     for spec in mapping.fields[kind]:
         target = spec.qualifier_of or spec.field
-        target_spec = next(s for s in mapping.fields[kind] if s.field == target)
+        target_spec = specs[target]
         statements = best_statements(entity, mapping.pid(target_spec.property))
         snaks = ([q for s in statements for q in s.get("qualifiers", {}).get(mapping.pid(spec.property), [])]
                  if spec.qualifier_of else [s["mainsnak"] for s in statements])
@@ -253,7 +254,7 @@ def from_entity(
                 continue
             if read is not None:
                 values.append(read)
-        if _is_tuple(ENTRY_TYPES[kind].model_fields[spec.field].annotation):
+        if _tuple_field(kind, spec.field):
             data[spec.field] = tuple(dict.fromkeys(values))
         elif len(set(values)) > 1:
             problems.append(f"{spec.field}: {len(values)} different values where one is expected")
@@ -297,6 +298,11 @@ def _read(spec: FieldSpec, value: Value, terms: Mapping[str, str], registry_ids:
     if isinstance(value, StringValue):
         return value.value
     return None
+
+
+@functools.cache
+def _tuple_field(kind: EntryKind, name: str) -> bool:
+    return _is_tuple(ENTRY_TYPES[kind].model_fields[name].annotation)
 
 
 @functools.cache

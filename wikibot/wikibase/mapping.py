@@ -164,7 +164,10 @@ class ResolvedMapping:
 
 
 def property_spec(key: str) -> PropertySpec:
-    return next(p for p in PROPERTIES if p.key == key)
+    return _PROPERTY_SPECS[key]
+
+
+_PROPERTY_SPECS: dict[str, PropertySpec] = {p.key: p for p in reversed(PROPERTIES)}  # the first of a key wins
 
 
 # On Wikidata the bot uses existing properties where there are ones; None: no Wikidata
