@@ -286,10 +286,12 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
                     first = result["wikibot"]["changed"]
                     run_wikibot("changed")
                     again = result["wikibot"]["changed"]
-                    if again["requests"] != first["requests"] or again["counts"] != first["counts"]:
-                        raise AssertionError(f"another round of changes did other work: {again['requests']}")
+                    if again["counts"] != first["counts"]:
+                        raise AssertionError(f"another round of changes did other work: {again['counts']}")
                     runs.append(again["local_s"])
-                    result["wikibot"]["changed"] = {**first, "local_s": min(runs), "local_s_runs": runs}
+                    later = [*first.get("later_rounds", []), {k: again[k] for k in ("requests", "bytes_received")}]
+                    result["wikibot"]["changed"] = {**first, "local_s": min(runs), "local_s_runs": runs,
+                                                    "later_rounds": later}
             if usual:  # the usual first sync, on a Wikibase holding only the bootstrap's entities
                 planned = bot.planned_first()
                 if n <= usual_first_max:
@@ -422,6 +424,19 @@ def targets(results: Sequence[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def later_rounds(results: Sequence[dict[str, Any]]) -> list[str]:
+    """The 5% syncs after the first round: what they sent beyond the first round's requests."""
+    lines = []
+    for r in results:
+        changed = r["wikibot"].get("changed", {})
+        first = changed.get("requests")
+        for i, later in enumerate(changed.get("later_rounds", []), start=2):
+            extra = total(later["requests"]) - total(first)
+            lines.append(f"N={r['n']:,} changed, round {i}: {total(later['requests']):,} requests "
+                         f"({extra:+,} against round 1), {later['bytes_received'] / 1000:,.1f} kB received")
+    return lines
+
+
 def first_sync_note(results: Sequence[dict[str, Any]]) -> list[str]:
     """Why a first sync costs what it does: the look-up by label before a creation, or none."""
     searched = []
@@ -506,6 +521,12 @@ def section(results: Sequence[dict[str, Any]], argv: Sequence[str], latency: flo
         "wikibot against the limit:",
         "",
         *[f"- {line}" for line in acceptance(results)],
+        "",
+        "The 5% sync repeated (each round after another editor's round of changes to other entries): a "
+        "round after one that wrote items reads those items once more (their plans are keyed by the "
+        "revision before the write, so they are planned again), beyond the limit:",
+        "",
+        *[f"- {line}" for line in later_rounds(results)],
         "",
         *first_sync_note(results),
         "Growth with N (wikibot):",
