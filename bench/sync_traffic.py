@@ -558,8 +558,9 @@ def section(results: Sequence[dict[str, Any]], argv: Sequence[str], latency: flo
         "entries' items (their content is needed to write them) and the changed pages.",
         f"- *full* and *changed*: local work is the best of {FULL_RUNS} runs up to {MEMORY_MAX:,} entries (a full "
         "reconciliation repeated finds the same nothing to do; *changed* is repeated after another round of edits to "
-        f"other {CHANGED_SHARE:.0%} of the entries; each run's requests and counts checked equal; every run's local "
-        "work is in the JSON of `--child` and in the targets below); one run above. Every other figure is of one run.",
+        f"other {CHANGED_SHARE:.0%} of the entries; each run's counts checked equal, the requests of the later "
+        "rounds listed above; every run's local work is in the targets above); one run above that size. The table "
+        "shows the first run's requests and bytes; every other figure is of one run.",
         "- *peak MB*: the peak of the memory the run allocates (`tracemalloc`), measured on a second run "
         "of the same sync (it finds the same nothing to do: checked), for *noop* at every size and for *full* "
         f"up to {MEMORY_MAX:,} entries (`--memory-max`); not the process's size, which holds the fake Wikibase.",
