@@ -143,11 +143,7 @@ class LivePageStore:
         return Changes(versions, mark)
 
     def _read(self, what: str, parameters: dict[str, Any]) -> dict[str, Any]:
-        self.api.login(required=False)  # a configured account reads as itself (bot limits; a refusal said now)
-        try:
-            return self.api.read(what, parameters)
-        except pywikibot.exceptions.APIError as err:
-            raise PageStoreError(f"{what} on {self.site} failed: {err.code}: {err.info}") from err
+        return self.api.read_as(what, parameters, PageStoreError)
 
     def fetch_pages(self, titles: Sequence[str]) -> dict[str, Page | None]:
         wanted = list(dict.fromkeys(titles))

@@ -604,6 +604,15 @@ class ApiClient:
         except (pywikibot.exceptions.Error, OSError, ValueError) as exc:
             raise self.failure(what, exc) from exc
 
+    def read_as(self, what: str, parameters: dict[str, Any], error: type[Exception]) -> dict[str, Any]:
+        """``read`` as the configured account (bot limits; a refused login said now), a refusal by the
+        wiki (``APIError``) raised as ``error`` saying what was asked of which wiki."""
+        self.login(required=False)
+        try:
+            return self.read(what, parameters)
+        except pywikibot.exceptions.APIError as err:
+            raise error(f"{what} on {self.site} failed: {err.code}: {err.info}") from err
+
     def _retries(self) -> dict[str, int]:
         return {} if self.retries is None else {"max_retries": self.retries}
 

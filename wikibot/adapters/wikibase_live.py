@@ -217,11 +217,7 @@ class LiveEntityStore:
             return None
 
     def _read(self, what: str, parameters: dict[str, Any]) -> dict[str, Any]:
-        self.api.login(required=False)  # a configured account reads as itself (bot limits; a refusal said now)
-        try:
-            return self.api.read(what, parameters)
-        except pywikibot.exceptions.APIError as err:
-            raise EntityStoreError(f"{what} on {self.site} failed: {err.code}: {err.info}") from err
+        return self.api.read_as(what, parameters, EntityStoreError)
 
     def fetch_info(self, ids: Sequence[str]) -> dict[str, EntityInfo | None]:
         found: dict[str, EntityInfo | None] = {}
