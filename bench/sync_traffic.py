@@ -430,10 +430,12 @@ def later_rounds(results: Sequence[dict[str, Any]]) -> list[str]:
     for r in results:
         changed = r["wikibot"].get("changed", {})
         first = changed.get("requests")
+        runs = changed.get("local_s_runs", [])
         for i, later in enumerate(changed.get("later_rounds", []), start=2):
             extra = total(later["requests"]) - total(first)
+            local = f", {runs[i - 1]:.2f} s local work" if len(runs) >= i else ""
             lines.append(f"N={r['n']:,} changed, round {i}: {total(later['requests']):,} requests "
-                         f"({extra:+,} against round 1), {later['bytes_received'] / 1000:,.1f} kB received")
+                         f"({extra:+,} against round 1), {later['bytes_received'] / 1000:,.1f} kB received{local}")
     return lines
 
 
@@ -522,9 +524,9 @@ def section(results: Sequence[dict[str, Any]], argv: Sequence[str], latency: flo
         "",
         *[f"- {line}" for line in acceptance(results)],
         "",
-        "The 5% sync repeated (each round after another editor's round of changes to other entries): a "
-        "round after one that wrote items reads those items once more (their plans are keyed by the "
-        "revision before the write, so they are planned again), beyond the limit:",
+        "The 5% sync repeated (each round after another editor's round of changes to other entries; the "
+        "entries the round before wrote are kept as of after its writes, the items as the Wikibase answered "
+        "them, so a round reads only what changed since):",
         "",
         *[f"- {line}" for line in later_rounds(results)],
         "",
@@ -651,7 +653,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     latency = args.latency / 1000
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     if args.results:
-        results = [json.loads(p.read_text().strip().splitlines()[-1]) for p in args.results]
+        results = []
+        for path in args.results:
+            try:
+                results.extend(read_results(path))
+            except (OSError, ValueError, KeyError) as error:
+                parser.error(f"--results {path}: neither a --child run's output nor a --json file ({error})")
         results.sort(key=lambda r: r["n"])
     else:
         results = run_sizes(sizes, args.seed, args.highvolume, args.usual, args.usual_first_max)
@@ -666,6 +673,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_section_marked(section(results, argv, latency))
         print(f"wrote {DOC}")
     return 0
+
+
+def read_results(path: Path) -> list[dict[str, Any]]:
+    """The figures in ``path``: what a ``--child`` run printed (its last line), or a ``--json`` file."""
+    text = path.read_text(encoding="utf-8").strip()
+    try:
+        whole = json.loads(text)
+    except ValueError:
+        whole = None
+    if isinstance(whole, dict) and isinstance(whole.get("results"), list):
+        return list(whole["results"])
+    found = json.loads(text.splitlines()[-1])
+    if not isinstance(found, dict) or "n" not in found:
+        raise ValueError("no figures in it")
+    return [found]
 
 
 def write_section_marked(text: str) -> None:

@@ -246,3 +246,38 @@ def test_a_sync_that_finds_nothing_changed_reads_no_item_and_writes_nothing(sync
     hub = _page_entries(stores, HUBS)[0]
     assert reads == [hub.item] and writes.log == [f"page {HUBS}"]  # the status written to the hubs page
     stores.close()
+
+
+def test_what_a_sync_wrote_is_not_read_again_by_the_next(synced: Path, tmp_path: Path) -> None:
+    """The entries a run carried through are kept as of after its writes (the page as saved, the
+    item as the Wikibase answered): the next run reads only what changed since, and ends where a
+    full reconciliation ends."""
+    root = copy(synced, tmp_path / "ws")
+    stores = Stores.open(root)
+    writes = Writes()
+    reads: list[str] = []
+
+    class Counting(FaultyEntities):
+        def fetch_entities(self, ids: Any) -> Any:
+            reads.extend(ids)
+            return super().fetch_entities(ids)
+
+    assert stores.sync(full=True).result.writes == 0  # after the first (which created the items): settled
+    hubs = _page_entries(stores, HUBS)
+    _apply(PageEdit(HUBS, 0, (("description", "changed on the page"),)), stores)  # -> the item
+    _apply(ItemStatus(1, "dormant" if hubs[1].status != "dormant" else "active"), stores)  # -> the page
+    wrote = stores.sync(FaultyPages(stores.pages, writes), Counting(stores.entities, writes))
+    assert wrote.mode == "incremental" and wrote.result is not None and wrote.clean
+    assert sorted(reads) == sorted([hubs[0].item, hubs[1].item])
+    assert writes.log == [f"entity {hubs[0].item}", f"page {HUBS}"]
+    reads.clear()
+    writes.log.clear()
+    partnership = _page_entries(stores, PARTNERSHIPS)[0]
+    _apply(PageEdit(PARTNERSHIPS, 0, (("description", "another change"),)), stores)
+    after = stores.sync(FaultyPages(stores.pages, writes), Counting(stores.entities, writes))
+    assert after.mode == "incremental" and after.result is not None and after.clean
+    assert reads == [partnership.item], "the entries written by the run before are read again"
+    assert writes.log == [f"entity {partnership.item}"]
+    full = stores.sync(full=True)
+    assert full.mode == "full" and full.result is not None and full.result.writes == 0 and full.clean
+    stores.close()

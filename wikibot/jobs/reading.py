@@ -20,7 +20,7 @@ from ..registry.check import Claim, assemble_registry
 from ..registry.models import Entry
 from ..settings import Settings
 from ..sync.apply import SyncResult
-from ..sync.plan import SETTLED, EntryPlan, SyncPlan, item_registry_ids, owners_of_items
+from ..sync.plan import SETTLED, EntryPlan, SyncPlan, item_registry_ids, owners_of_items, plan_entry
 from ..sync.report import plan_text
 from ..wikibase.entity import entry_kind, registry_ids_of
 from ..wikibase.mapping import ResolvedMapping
@@ -80,6 +80,7 @@ class Reader:
     # the digest of each claim's own plan inputs (``entry_inputs``), made once a run
     _inputs: dict[int, tuple[Claim, str | None, SyncedEntry | None, str]] = field(default_factory=dict, repr=False)
     _kept_owners: dict[str, list[str]] = field(default_factory=dict, repr=False)  # item -> ids it held, as kept
+    _context: str = field(default="", repr=False)  # what the plan keys of the last ``_keys`` say of the others
 
     @property
     def titles(self) -> list[str]:
@@ -260,7 +261,7 @@ class Reader:
     def _keys(self, loaded: ValidationResult, synced: Mapping[str, SyncedEntry], owners: Mapping[str, str],
               revids: Mapping[str, int]) -> dict[str, str | None]:
         kinds = sorted({(c.registry_id, c.kind.value) for c in loaded.registry.claims if c.registry_id})
-        context = digest(self.shaping, kinds, sorted(owners.items()))
+        context = self._context = digest(self.shaping, kinds, sorted(owners.items()))
         keys: dict[str, str | None] = {}
         for claim in loaded.registry.claims:
             entry = claim.entry
@@ -279,6 +280,55 @@ class Reader:
         entry = by_id.get(registry_id)
         state = synced.get(registry_id)
         return (entry.item if entry is not None else None) or (state.item if state else None)
+
+    def _after_writes(self, plan: SyncPlan, result: SyncResult,
+                      kept_pages: Mapping[str, tuple[Page, ParsedPage] | None],
+                      troubled: set[str]) -> dict[str, tuple[str | None, EntryPlan | None]]:
+        """The plan key and kept plan of each entry this run wrote, as of after the writes: its
+        call on the page as saved, its merge base as recorded, its item as the Wikibase answered
+        the write; planned again from those, so that the next run needs to read nothing of it
+        unless something changes again.  An entry whose item is not known as written (a patched
+        edit) is left to be planned again (key None)."""
+        read = self.read
+        assert read is not None
+        acted = [p for p in plan.entries if p.action != "none" and p.registry_id not in troubled]
+        if not acted:
+            return {}
+        claims: dict[str, Claim | None] = {}
+        for read_claim in read.loaded.registry.claims:
+            if read_claim.entry is not None:
+                claims[read_claim.entry.id] = None if read_claim.entry.id in claims else read_claim  # twice: no
+        saved_claims: dict[str, Claim | None] = {}
+        for title in result.saved_pages:
+            kept = kept_pages.get(title)
+            for on_page in kept[1].claims if kept is not None else ():
+                if on_page.entry is not None:
+                    saved_claims[on_page.entry.id] = None if on_page.entry.id in saved_claims else on_page
+        updated = set(result.items_updated)
+        after: dict[str, tuple[str | None, EntryPlan | None]] = {}
+        for before in acted:
+            registry_id = before.registry_id
+            claim = saved_claims.get(registry_id) if before.page in result.saved_pages else claims.get(registry_id)
+            synced = result.recorded.get(registry_id, read.synced.get(registry_id))
+            item = (claim.entry.item if claim is not None and claim.entry is not None else None) \
+                or (synced.item if synced else None)
+            if item in result.written:
+                entity = result.written[item]
+            else:
+                entity = read.entities.get(item) if item and registry_id not in updated else None
+            if claim is None or claim.entry is None or item is None or entity is None:
+                after[registry_id] = (None, None)
+                continue
+            again = plan_entry(claim, claim.entry, synced=synced, entity=entity, mapping=self.mapping,
+                               registry_ids=plan.registry_ids, kinds=plan.kinds)
+            key = plan_key(self._context, claim, item, entity.revid, synced)
+            if again.action == "none" and again.problem is None and not (again.merge and again.merge.conflicts):
+                after[registry_id] = (key, None)  # settled: nothing to read or do till something changes
+            elif worth_keeping(again):
+                after[registry_id] = (key, again)
+            else:
+                after[registry_id] = (None, None)
+        return after
 
     # -- what the next run needs -------------------------------------------------------------------
     def remember(self, plan: SyncPlan, result: SyncResult | None, is_full: bool, now: dt.datetime,
@@ -304,6 +354,9 @@ class Reader:
         self.memory.keep_pages(kept_pages)
         held = {item: registry_ids_of(entity.data, self.mapping) for item, entity in read.entities.items()
                 if entity is not None}
+        if result is not None:  # what the items hold after this run's writes, where the answers tell
+            held.update({item: registry_ids_of(entity.data, self.mapping) for item, entity in result.written.items()
+                         if entity is not None})
         if result is not None and (result.created or result.adopted):
             now_synced = self.state.entries()
             for registry_id in [*result.created, *result.adopted]:
@@ -324,6 +377,9 @@ class Reader:
             else:
                 keys[registry_id] = key
                 blobs[registry_id] = entry_plan if entry_plan is not None and worth_keeping(entry_plan) else None
+        if result is not None:
+            for registry_id, (key, blob) in self._after_writes(plan, result, kept_pages, troubled).items():
+                keys[registry_id], blobs[registry_id] = key, blob
         if not is_full:  # entries gone from the pages: forgotten
             for registry_id in set(self.memory.plan_keys()) - set(read.keys):
                 keys[registry_id], blobs[registry_id] = None, None

@@ -68,6 +68,10 @@ class SyncResult:
     saved_pages: dict[str, Page] = field(default_factory=dict)  # registry pages as saved
     simulated: list[str] = field(default_factory=list)  # writes pywikibot's simulate kept back (not recorded)
     report_saved: bool = False
+    recorded: dict[str, SyncedEntry] = field(default_factory=dict)  # registry id -> merge base recorded now
+    # item -> what it holds after this run's last write of it, as the Wikibase answered the write
+    # (None: written, but the answer is not the item as saved: a patched edit, a retirement)
+    written: dict[str, Entity | None] = field(default_factory=dict)
 
     @property
     def writes(self) -> int:
@@ -111,6 +115,7 @@ class _Run:
         """Keep the merge base of one entry, durably, before anything else happens."""
         state.record(entry)
         self.synced[entry.registry_id] = entry
+        self.result.recorded[entry.registry_id] = entry
 
     def own(self, registry_id: str, item: str) -> None:
         """``item`` is ``registry_id``'s (created or found for it)."""
@@ -283,12 +288,14 @@ class Syncer:
                 return _skipped(entry_plan, "item update simulated")
             if isinstance(outcome, Patched):  # saved over someone's edit, which the item holds now: merge it
                 run.known.pop(entry_plan.item, None)
+                run.result.written[entry_plan.item] = None
                 run.result.items_updated.append(entry_plan.registry_id)
                 self.progress(f"{entry_plan.registry_id}: updated {entry_plan.item} ({fields}), merged with an "
                               "edit made meanwhile")
                 return self._retry_item(run, entry_plan)
             if isinstance(outcome, EntitySaved):
                 revid = outcome.revid
+                run.result.written[entry_plan.item] = Entity(outcome.id, outcome.revid, outcome.entity)
             if not isinstance(outcome, NoChange):
                 run.known.pop(entry_plan.item, None)  # moved on: read it again if needed
                 run.result.items_updated.append(entry_plan.registry_id)
@@ -439,6 +446,7 @@ class Syncer:
         if data is None:
             return
         run.known.pop(item, None)
+        run.result.written[item] = None
         outcome = self.entities.save_entity(item, data, base_revid=entity.revid,
                                             summary=f"wikibot: {registry_id} removed from the registry: "
                                                     f"status {retired.value} (--retire)")
