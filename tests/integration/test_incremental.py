@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.faults import MODES, FaultyEntities, FaultyPages, Killed, Writes
-from tests.sync_support import HUBS, PARTNERSHIPS, TITLES, Stores, copy, end_state, trim
+from tests.sync_support import HUBS, ORGS, PARTNERSHIPS, TITLES, Stores, copy, end_state, trim
 from tests.wikibase_support import set_hub_status
 from wikibot.adapters.entity_local import LocalEntityStore
 from wikibot.adapters.workspace import LocalPageStore
@@ -67,6 +67,12 @@ class ItemLabel:
 
 
 @dataclass(frozen=True)
+class NewEntry:
+    name: str  # of a new organisation added to its page (named by no other entry yet)
+    named_by: int | None  # the partnership (by place) that names it as a steward, if any
+
+
+@dataclass(frozen=True)
 class Crash:
     k: int  # the write the sync dies at (or fails at)
     mode: str
@@ -85,6 +91,7 @@ STEPS = st.one_of(
     st.builds(Removal, st.integers(0, 9)),
     st.builds(ItemStatus, st.integers(0, 9), st.sampled_from(STATUSES)),
     st.builds(ItemLabel, st.integers(0, 20), TEXTS),
+    st.builds(NewEntry, TEXTS, st.one_of(st.none(), st.integers(0, 9))),
     st.builds(Crash, st.integers(1, 6), st.sampled_from(MODES)),
     st.just(Sync()),
 )
@@ -94,8 +101,31 @@ def _page_entries(stores: Stores, title: str) -> list[Any]:
     return list(parse_registry_page(stores.text(title), title).entries)
 
 
+def new_organization(registry_id: str, name: str) -> str:
+    return (f"{{{{Organization registry entry\n| id = {registry_id}\n| name = {name}\n"
+            f"| description = added by a test ({registry_id})\n| type = user-group\n}}}}\n")
+
+
 def _apply(step: Any, stores: Stores) -> None:
     """A person's edit, made the same way on either copy (entries picked by their place)."""
+    if isinstance(step, NewEntry):
+        editor = LocalPageStore(stores.root, user="An editor")
+        page = editor.fetch_pages([ORGS])[ORGS]
+        assert page is not None
+        taken = {e.id for e in _page_entries(stores, ORGS)}
+        registry_id = next(f"org-new-{n}" for n in range(1, 1000) if f"org-new-{n}" not in taken)
+        text = page.text.rstrip("\n") + "\n" + new_organization(registry_id, step.name)
+        assert isinstance(editor.save_page(ORGS, text, base=page, summary="an editor"), Saved)
+        if step.named_by is not None:
+            partnerships = _page_entries(stores, PARTNERSHIPS)
+            partnership = partnerships[step.named_by % len(partnerships)]
+            page = editor.fetch_pages([PARTNERSHIPS])[PARTNERSHIPS]
+            assert page is not None
+            stewards = ", ".join([*partnership.stewards, registry_id])
+            text = patch_entry(page.text, partnership.id, {"stewards": stewards})
+            if text != page.text:
+                assert isinstance(editor.save_page(PARTNERSHIPS, text, base=page, summary="an editor"), Saved)
+        return
     if isinstance(step, PageEdit | Removal):
         title = step.title if isinstance(step, PageEdit) else HUBS
         entries = _page_entries(stores, title)
@@ -281,3 +311,70 @@ def test_what_a_sync_wrote_is_not_read_again_by_the_next(synced: Path, tmp_path:
     full = stores.sync(full=True)
     assert full.mode == "full" and full.result is not None and full.result.writes == 0 and full.clean
     stores.close()
+
+
+def test_a_new_entry_costs_its_creation_not_a_read_of_the_others(synced: Path, tmp_path: Path) -> None:
+    """What an entry's plan looked up of the others is part of its key: a new entry re-plans only
+    the entries that name it (here: none), and the run after its creation reads nothing of it."""
+    root = copy(synced, tmp_path / "ws")
+    stores = Stores.open(root)
+    writes = Writes()
+    reads: list[str] = []
+
+    class Counting(FaultyEntities):
+        def fetch_entities(self, ids: Any) -> Any:
+            reads.extend(ids)
+            return super().fetch_entities(ids)
+
+    assert stores.sync(full=True).result.writes == 0  # after the first (which created the items): settled
+    _apply(NewEntry("A new user group", None), stores)
+    created = stores.sync(FaultyPages(stores.pages, writes), Counting(stores.entities, writes))
+    assert created.mode == "incremental" and created.result is not None and created.clean
+    assert created.result.created == ["org-new-1"]
+    assert reads == [], "a new entry made the sync read the other entries' items"
+    new_item = next(e.item for e in _page_entries(stores, ORGS) if e.id == "org-new-1")
+    assert writes.log == ["entity new item", f"page {ORGS}"] and new_item
+    writes.log.clear()
+    partnership = _page_entries(stores, PARTNERSHIPS)[0]
+    _apply(PageEdit(PARTNERSHIPS, 0, (("stewards", ", ".join([*partnership.stewards, "org-new-1"])),)), stores)
+    named = stores.sync(FaultyPages(stores.pages, writes), Counting(stores.entities, writes))
+    assert named.mode == "incremental" and named.result is not None and named.clean
+    assert reads == [partnership.item], "only the entry that changed is read"
+    assert writes.log == [f"entity {partnership.item}"]
+    full = stores.sync(full=True)
+    assert full.mode == "full" and full.result is not None and full.result.writes == 0 and full.clean
+    stores.close()
+
+
+def test_the_write_that_would_make_two_items_alike_is_the_one_skipped(synced: Path, tmp_path: Path) -> None:
+    """An item that has its name and description already keeps them: the entry whose merge would
+    give its item the same ones is skipped, whichever comes first on the page, in an incremental
+    sync as in a full one (the Wikibase would refuse that write, not the other)."""
+    roots = {mode: copy(synced, tmp_path / mode) for mode in ("incremental", "full")}
+    plans = {}
+    for mode, root in roots.items():
+        stores = Stores.open(root)
+        assert stores.sync(full=True).result.writes == 0
+        first, second = _page_entries(stores, HUBS)[:2]
+        # the first hub's item is renamed to the second's name on the Wikibase, and its page gets the
+        # second's description: merged, the first item would be called and described as the second
+        entity = stores.entities.fetch_entities([first.item])[first.item]
+        assert entity is not None
+        saved = stores.entities.save_entity(
+            first.item, {"labels": {"en": {"language": "en", "value": second.names["en"]}}},
+            base_revid=entity.revid, summary="a Wikibase editor")
+        assert isinstance(saved, EntitySaved)
+        _apply(PageEdit(HUBS, 0, (("description", second.descriptions["en"]),)), stores)
+        run = stores.sync(full=mode == "full")
+        assert run.mode == mode
+        plans[mode] = {p.registry_id: p for p in run.plan.entries}
+        assert plans[mode][first.id].problem is not None and "would be those of" in plans[mode][first.id].problem
+        assert second.id not in plans[mode] or plans[mode][second.id].problem is None
+        stores.close()
+    a, b = Stores.open(roots["incremental"]), Stores.open(roots["full"])
+    try:
+        assert end_state(a).state == end_state(b).state
+        assert end_state(a).pages == end_state(b).pages
+    finally:
+        a.close()
+        b.close()

@@ -10,8 +10,11 @@ The sync state holds, beside the merge base of each entry (``StateStore.entries`
 * ``page``: each registry page as last read or saved, with its parse;
 * ``owners``: the registry ids each item held when it was last read;
 * ``plan-key`` / ``plan``: for each entry, a digest of everything its plan was made from (its
-  call on the page, its item's revision, its merge base, what the other entries are), and the
-  plan itself when it holds something for a person (a conflict, a reason it was skipped).
+  call on the page, its item's revision, its merge base, and what the plan looked up of the
+  other entries: the owner of each item its item names, the kind of each registry id it
+  names), with the lookups themselves, and the plan itself when it holds something for a
+  person (a conflict, a reason it was skipped).  An entry is planned again when any of those
+  changed, and only then: a new entry elsewhere re-plans only the entries that name it.
 
 Everything here is a cache: lost or unreadable, the next sync is a full one; a plan is reused
 only when every input it was made from is unchanged, so an incremental sync ends where a full
@@ -27,7 +30,7 @@ import json
 import pickle
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import __version__
 from ..ports import Page, StateStore, SyncedEntry
@@ -36,7 +39,7 @@ from ..sync.plan import EntryPlan
 from ..wikibase.mapping import ResolvedMapping
 from ..wikitext.registry_page import ParsedPage
 
-FORMAT = 2  # of what is kept here: a state of another format is read again from the wikis
+FORMAT = 3  # of what is kept here: a state of another format is read again from the wikis
 
 
 def _dump(value: Any) -> bytes:
@@ -142,8 +145,15 @@ class Memory:
         self.state.cache("listed", {**dict.fromkeys(removed), **dict.fromkeys(added, b"")})
 
     # -- plans ------------------------------------------------------------------------------------
-    def plan_keys(self) -> dict[str, str]:
-        return {rid: blob.decode() for rid, blob in self.state.cached("plan-key").items()}
+    def plan_keys(self) -> dict[str, Keyed]:
+        found = {}
+        for rid, blob in self.state.cached("plan-key").items():
+            try:
+                key, items, ids = json.loads(blob)
+                found[rid] = Keyed(str(key), tuple(map(str, items)), tuple(map(str, ids)))
+            except (ValueError, TypeError):
+                continue  # planned again
+        return found
 
     def kept_plans(self, registry_ids: Iterable[str]) -> dict[str, EntryPlan]:
         found = {}
@@ -153,10 +163,10 @@ class Memory:
                 found[rid] = plan
         return found
 
-    def keep_plans(self, keys: Mapping[str, str | None], plans: Mapping[str, EntryPlan | None],
+    def keep_plans(self, keys: Mapping[str, Keyed | None], plans: Mapping[str, EntryPlan | None],
                    *, replace_all: bool = False) -> None:
-        self.state.cache("plan-key", {rid: None if key is None else key.encode() for rid, key in keys.items()},
-                         replace_all=replace_all)
+        self.state.cache("plan-key", {rid: None if key is None else json.dumps(list(key)).encode()
+                                      for rid, key in keys.items()}, replace_all=replace_all)
         self.state.cache("plan", {rid: None if plan is None else _dump(plan) for rid, plan in plans.items()},
                          replace_all=replace_all)
 
@@ -169,15 +179,28 @@ class Memory:
                        list(kept.get("attention", [])), kept.get("error"))
 
 
-def plan_key(context: str, claim: Claim, item: str | None, item_revid: int | None,
-             synced: SyncedEntry | None, inputs: str | None = None) -> str | None:
+class Keyed(NamedTuple):
+    """An entry's plan key, and the lookups of other entries it covers (``EntryPlan.consulted``)."""
+
+    key: str
+    items: tuple[str, ...]  # items whose owner the plan asked
+    ids: tuple[str, ...]  # registry ids whose kind the plan asked
+
+
+def plan_key(shaping: str, inputs: str | None, item: str | None, item_revid: int | None,
+             consulted: tuple[tuple[str, ...], tuple[str, ...]] | None, owners: Mapping[str, str],
+             kinds: Mapping[str, Any]) -> Keyed | None:
     """The digest of everything an entry's plan is made from (not its line: an edit elsewhere on
-    the page moves it; a kept plan gets the line of now); None: plan it every time (no item yet,
-    or one whose revision is not known).  ``inputs``: ``entry_inputs(claim, item, synced)`` when known."""
-    if claim.entry is None or item is None or item_revid is None:
+    the page moves it; a kept plan gets the line of now): what shapes entries, ``inputs``
+    (``entry_inputs``), its item's revision, and the answers now to the lookups the plan made of
+    the other entries (``consulted``: the items whose owner, the registry ids whose kind it
+    asked).  None: plan it every time (no item yet, one whose revision is not known, a plan that
+    looked at every entry)."""
+    if inputs is None or item is None or item_revid is None or consulted is None:
         return None
-    inputs = inputs or entry_inputs(claim, item, synced)
-    return hashlib.sha256(f"{context}\0{inputs}\0{item_revid}".encode()).hexdigest()
+    items, ids = consulted
+    answers = digest([(i, owners.get(i)) for i in items], [(r, str(kinds.get(r))) for r in ids])
+    return Keyed(hashlib.sha256(f"{shaping}\0{inputs}\0{item_revid}\0{answers}".encode()).hexdigest(), items, ids)
 
 
 def entry_inputs(claim: Claim, item: str | None, synced: SyncedEntry | None) -> str:
@@ -191,6 +214,8 @@ def entry_inputs(claim: Claim, item: str | None, synced: SyncedEntry | None) -> 
 def worth_keeping(plan: EntryPlan) -> bool:
     """A plan that will be carried out changes its inputs; one that holds something for a person
     (a conflict, a reason the entry is skipped) and writes nothing is kept for the next runs."""
+    if plan.clash:  # depends on every other entry's names: planned again every run while it lasts
+        return False
     if plan.action == "skip":
         return True
     return plan.action == "none" and plan.merge is not None and bool(plan.merge.conflicts)

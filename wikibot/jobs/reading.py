@@ -20,12 +20,12 @@ from ..registry.check import Claim, assemble_registry
 from ..registry.models import Entry
 from ..settings import Settings
 from ..sync.apply import SyncResult
-from ..sync.plan import SETTLED, EntryPlan, SyncPlan, item_registry_ids, owners_of_items, plan_entry
+from ..sync.plan import SETTLED, EntryPlan, SyncPlan, item_registry_ids, kinds_of, owners_of_items, plan_entry
 from ..sync.report import plan_text
 from ..wikibase.entity import entry_kind, registry_ids_of
 from ..wikibase.mapping import ResolvedMapping
 from ..wikitext.registry_page import ParsedPage, loose_id, parse_registry_page, reparse_registry_page
-from .memory import Memory, digest, entry_inputs, plan_key, worth_keeping
+from .memory import Keyed, Memory, entry_inputs, plan_key, worth_keeping
 from .registry import RESERVED_TERMS, ValidationResult
 
 WAITING = ("create ", "update ", "  ")  # plan lines of what a run does, not of what it leaves for a person
@@ -58,7 +58,8 @@ class Read:
     synced: dict[str, SyncedEntry]
     entities: dict[str, Entity | None]  # the items read now
     owners: dict[str, str]  # item -> the registry id it belongs to
-    keys: dict[str, str | None]  # registry id -> the digest of its plan's inputs
+    keys: dict[str, Keyed | None]  # registry id -> the digest of its plan's inputs, as last planned
+    revids: dict[str, int]  # item -> its revision, as read now or as last synced
     fetched_pages: set[str] = field(default_factory=set)  # titles read now
     reuse: Callable[[Claim], EntryPlan | Literal["settled"] | None] | None = None
     exists: Callable[[str], bool] | None = None
@@ -80,7 +81,7 @@ class Reader:
     # the digest of each claim's own plan inputs (``entry_inputs``), made once a run
     _inputs: dict[int, tuple[Claim, str | None, SyncedEntry | None, str]] = field(default_factory=dict, repr=False)
     _kept_owners: dict[str, list[str]] = field(default_factory=dict, repr=False)  # item -> ids it held, as kept
-    _context: str = field(default="", repr=False)  # what the plan keys of the last ``_keys`` say of the others
+    _before: dict[str, Keyed] | None = field(default=None, repr=False)  # the plan keys kept by the last run
 
     @property
     def titles(self) -> list[str]:
@@ -139,8 +140,8 @@ class Reader:
         entities = self.entities.fetch_entities(items)
         owners = owners_of_items(item_registry_ids(loaded.registry, synced), entities, self.mapping)
         revids = {item: entity.revid for item, entity in entities.items() if entity is not None}
-        keys = self._keys(loaded, synced, owners, revids)
-        self.read = Read(loaded, dict(fetched), synced, dict(entities), owners, keys, set(fetched), as_kept=as_kept)
+        self.read = Read(loaded, dict(fetched), synced, dict(entities), owners, {}, revids, set(fetched),
+                         as_kept=as_kept)
         return self.read
 
     def read_changed(self) -> Read:
@@ -172,13 +173,13 @@ class Reader:
         known = {s.item: s.entity_revid for s in synced.values()}
         revids = {item: revid for item, revid in known.items() if item not in found.gone}
         revids.update(found.revisions)  # the revision each changed item has now, as the changes say
-        before = self.memory.plan_keys()
+        before = self._before = self.memory.plan_keys()
 
-        def planned_again(entities: Mapping[str, Entity | None]) -> tuple[dict[str, str], dict[str, str | None],
+        def planned_again(entities: Mapping[str, Entity | None]) -> tuple[dict[str, str], dict[str, Keyed | None],
                                                                          set[str]]:
             owners = self._owners(loaded, synced, entities)
-            keys = self._keys(loaded, synced, owners, revids)
-            again = {rid for rid, key in keys.items() if key is None or before.get(rid) != key} | found.retry
+            keys = self._keys(loaded, synced, owners, revids, before)
+            again = {rid for rid, key in keys.items() if key is None or before[rid].key != key.key} | found.retry
             return owners, keys, again
 
         # what is planned again, as far as the changes tell, and every item it needs: one batched read
@@ -204,7 +205,7 @@ class Reader:
         def exists(item: str) -> bool:
             return item not in found.gone and (entities.get(item) is not None if item in entities else True)
 
-        self.read = Read(loaded, pages, synced, entities, owners, keys, set(fetched), reuse, exists)
+        self.read = Read(loaded, pages, synced, entities, owners, keys, revids, set(fetched), reuse, exists)
         return self.read
 
     def listed(self, registry_items: Callable[[list[str]], list[str]], every: Callable[[], list[str]]) -> list[str]:
@@ -259,21 +260,32 @@ class Reader:
         return owners_of_items(owners, read, self.mapping)
 
     def _keys(self, loaded: ValidationResult, synced: Mapping[str, SyncedEntry], owners: Mapping[str, str],
-              revids: Mapping[str, int]) -> dict[str, str | None]:
-        kinds = sorted({(c.registry_id, c.kind.value) for c in loaded.registry.claims if c.registry_id})
-        context = self._context = digest(self.shaping, kinds, sorted(owners.items()))
-        keys: dict[str, str | None] = {}
+              revids: Mapping[str, int], before: Mapping[str, Keyed]) -> dict[str, Keyed | None]:
+        """Each entry's plan key now, for the lookups its last plan made (``before``); None: no
+        plan kept, or one that cannot be reused."""
+        kinds = kinds_of(loaded.registry.claims)
+        keys: dict[str, Keyed | None] = {}
         for claim in loaded.registry.claims:
             entry = claim.entry
             if entry is None:
                 continue
-            state = synced.get(entry.id)
-            item = entry.item or (state.item if state else None)
-            kept = self._inputs.get(id(claim))
-            if kept is None or kept[0] is not claim or kept[1] != item or kept[2] is not state:  # once a run
-                kept = self._inputs[id(claim)] = (claim, item, state, entry_inputs(claim, item, state))
-            keys[entry.id] = plan_key(context, claim, item, revids.get(item) if item else None, state, kept[3])
+            kept = before.get(entry.id)
+            if kept is None:
+                keys[entry.id] = None
+                continue
+            item, inputs = self._entry_inputs(claim, synced.get(entry.id))
+            keys[entry.id] = plan_key(self.shaping, inputs, item, revids.get(item) if item else None,
+                                      (kept.items, kept.ids), owners, kinds)
         return keys
+
+    def _entry_inputs(self, claim: Claim, state: SyncedEntry | None) -> tuple[str | None, str]:
+        """(its item, ``entry_inputs``) of the claim's entry, digested once a run."""
+        assert claim.entry is not None
+        item = claim.entry.item or (state.item if state else None)
+        kept = self._inputs.get(id(claim))
+        if kept is None or kept[0] is not claim or kept[1] != item or kept[2] is not state:
+            kept = self._inputs[id(claim)] = (claim, item, state, entry_inputs(claim, item, state))
+        return item, kept[3]
 
     @staticmethod
     def _item(registry_id: str, by_id: Mapping[str, Entry], synced: Mapping[str, SyncedEntry]) -> str | None:
@@ -283,7 +295,7 @@ class Reader:
 
     def _after_writes(self, plan: SyncPlan, result: SyncResult,
                       kept_pages: Mapping[str, tuple[Page, ParsedPage] | None],
-                      troubled: set[str]) -> dict[str, tuple[str | None, EntryPlan | None]]:
+                      troubled: set[str]) -> dict[str, tuple[Keyed | None, EntryPlan | None]]:
         """The plan key and kept plan of each entry this run wrote, as of after the writes: its
         call on the page as saved, its merge base as recorded, its item as the Wikibase answered
         the write; planned again from those, so that the next run needs to read nothing of it
@@ -305,7 +317,10 @@ class Reader:
                 if on_page.entry is not None:
                     saved_claims[on_page.entry.id] = None if on_page.entry.id in saved_claims else on_page
         updated = set(result.items_updated)
-        after: dict[str, tuple[str | None, EntryPlan | None]] = {}
+        owners = dict(plan.registry_ids)  # with the items this run created or found for new entries
+        owners.update({result.recorded[rid].item: rid for rid in [*result.created, *result.adopted]
+                       if rid in result.recorded})
+        after: dict[str, tuple[Keyed | None, EntryPlan | None]] = {}
         for before in acted:
             registry_id = before.registry_id
             claim = saved_claims.get(registry_id) if before.page in result.saved_pages else claims.get(registry_id)
@@ -320,8 +335,9 @@ class Reader:
                 after[registry_id] = (None, None)
                 continue
             again = plan_entry(claim, claim.entry, synced=synced, entity=entity, mapping=self.mapping,
-                               registry_ids=plan.registry_ids, kinds=plan.kinds)
-            key = plan_key(self._context, claim, item, entity.revid, synced)
+                               registry_ids=owners, kinds=plan.kinds)
+            key = plan_key(self.shaping, entry_inputs(claim, item, synced), item, entity.revid, again.consulted,
+                           owners, plan.kinds)
             if again.action == "none" and again.problem is None and not (again.merge and again.merge.conflicts):
                 after[registry_id] = (key, None)  # settled: nothing to read or do till something changes
             elif worth_keeping(again):
@@ -366,22 +382,30 @@ class Reader:
         troubled = {p.registry_id for p in (result.problems if result else []) if p.registry_id}
         troubled |= {p.registry_id for p, _ in (result.late_conflicts if result else [])}
         planned = {p.registry_id: p for p in plan.entries}
-        keys: dict[str, str | None] = {}
+        keys: dict[str, Keyed | None] = {}
         blobs: dict[str, EntryPlan | None] = {}
-        for registry_id, key in read.keys.items():
+        present = set()
+        for claim in read.loaded.registry.claims:
+            if claim.entry is None:
+                continue
+            registry_id = claim.entry.id
+            present.add(registry_id)
             entry_plan = planned.get(registry_id)
             if entry_plan is None and not is_full:
                 continue  # reused: as kept
-            if registry_id in troubled or key is None:
+            if entry_plan is None or registry_id in troubled:
                 keys[registry_id], blobs[registry_id] = None, None
-            else:
-                keys[registry_id] = key
-                blobs[registry_id] = entry_plan if entry_plan is not None and worth_keeping(entry_plan) else None
+                continue
+            item, inputs = self._entry_inputs(claim, read.synced.get(registry_id))
+            keys[registry_id] = key = plan_key(self.shaping, inputs, item, read.revids.get(item) if item else None,
+                                               entry_plan.consulted, plan.registry_ids, plan.kinds)
+            blobs[registry_id] = entry_plan if key is not None and worth_keeping(entry_plan) else None
         if result is not None:
-            for registry_id, (key, blob) in self._after_writes(plan, result, kept_pages, troubled).items():
-                keys[registry_id], blobs[registry_id] = key, blob
+            for registry_id, (after_key, blob) in self._after_writes(plan, result, kept_pages, troubled).items():
+                keys[registry_id], blobs[registry_id] = after_key, blob
         if not is_full:  # entries gone from the pages: forgotten
-            for registry_id in set(self.memory.plan_keys()) - set(read.keys):
+            kept_keys = self._before if self._before is not None else self.memory.plan_keys()
+            for registry_id in set(kept_keys) - present:
                 keys[registry_id], blobs[registry_id] = None, None
         self.memory.keep_plans(keys, blobs, replace_all=is_full)
         lines = [line for line in plan_text(plan) if not line.startswith(WAITING)]

@@ -218,6 +218,8 @@ class Syncer:
             self.progress(f"{entry.id}: item creation simulated (pywikibot's simulate is on)")
             return _skipped(entry_plan, "item creation simulated")
         assert isinstance(outcome, EntitySaved | Patched)
+        run.result.written[outcome.id] = Entity(outcome.id, outcome.revid, outcome.entity) \
+            if isinstance(outcome, EntitySaved) else None
         run.own(entry.id, outcome.id)
         record = SyncedEntry(entry.id, outcome.id, page.title, entry_values(entry), page.revid, outcome.revid)
         run.record(record, self.state)  # before anything else: a rerun must know this item

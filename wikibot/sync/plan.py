@@ -8,9 +8,9 @@ one page or one item.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import ValidationError
 
@@ -28,6 +28,7 @@ from .merge import Conflict, Merge, entry_values, merge, unflatten
 Action = Literal["create", "update", "none", "skip"]
 SETTLED: Literal["settled"] = "settled"  # what ``Reuse`` gives for an entry in agreement with nothing to report
 Reuse = Callable[[Claim], "EntryPlan | Literal['settled'] | None"]
+V = TypeVar("V")
 DEFAULT_MAX_SHRINK = 0.10  # a page that lost more than this share of its entries is left alone
 
 
@@ -48,6 +49,10 @@ class EntryPlan:
     wanted_item: Entry | None = None  # what the item should say
     problem: str | None = None  # why the entry is skipped this time
     item_written: bool = False  # the item got this plan's changes (set while applying)
+    # what the plan looked up of the other entries: the items whose owner it asked, the registry
+    # ids whose kind it asked (None: it went through all of them); see ``Consulted``
+    consulted: tuple[tuple[str, ...], tuple[str, ...]] | None = ((), ())
+    clash: bool = False  # skipped for the terms another item holds (depends on every entry's terms)
 
     @property
     def action(self) -> Action:
@@ -123,6 +128,20 @@ def plan_entry(
     claim: Claim, entry: Entry, *, synced: SyncedEntry | None, entity: Entity | Literal["unread"] | None,
     mapping: ResolvedMapping, registry_ids: Mapping[str, str], kinds: Mapping[str, EntryKind],
 ) -> EntryPlan:
+    """The plan of one valid entry on a page (see ``_plan_entry``), with what it looked up of the
+    other entries (``EntryPlan.consulted``)."""
+    owners, kinds_asked = Consulted(registry_ids), Consulted(kinds)
+    plan = _plan_entry(claim, entry, synced=synced, entity=entity, mapping=mapping, registry_ids=owners,
+                       kinds=kinds_asked)
+    consulted = None if owners.everything or kinds_asked.everything else \
+        (tuple(sorted(owners.asked)), tuple(sorted(kinds_asked.asked)))
+    return replace(plan, consulted=consulted)
+
+
+def _plan_entry(
+    claim: Claim, entry: Entry, *, synced: SyncedEntry | None, entity: Entity | Literal["unread"] | None,
+    mapping: ResolvedMapping, registry_ids: Mapping[str, str], kinds: Mapping[str, EntryKind],
+) -> EntryPlan:
     """The plan of one valid entry on a page.
 
     ``synced``: the state of its last sync; ``entity``: its item as read now (None: the item id
@@ -185,7 +204,41 @@ def _not_its_item(entry: Entry, item: str, owners: Sequence[str]) -> str:
 
 
 def _skip(plan: EntryPlan, problem: str) -> EntryPlan:
-    return EntryPlan(plan.registry_id, plan.kind, plan.page, plan.line, plan.entry, plan.item, problem=problem)
+    return EntryPlan(plan.registry_id, plan.kind, plan.page, plan.line, plan.entry, plan.item, problem=problem,
+                     consulted=plan.consulted)
+
+
+class Consulted(Mapping[str, V]):
+    """A mapping that notes which keys were looked up (``asked``); iterating over it notes that
+    everything was (``everything``).  What an entry's plan depends on of the other entries is
+    what it looked up of ``registry_ids`` and ``kinds``: the kept plan of an entry is reused
+    while those answers are the same (``jobs/memory.py``)."""
+
+    def __init__(self, inner: Mapping[str, V]) -> None:
+        self.inner = inner
+        self.asked: set[str] = set()
+        self.everything = False
+
+    def __getitem__(self, key: str) -> V:
+        self.asked.add(key)
+        return self.inner[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.asked.add(key)
+        return key in self.inner
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.asked.add(key)
+        return self.inner.get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        self.everything = True
+        return iter(self.inner)
+
+    def __len__(self) -> int:
+        self.everything = True
+        return len(self.inner)
 
 
 def guard_pages(
@@ -234,16 +287,14 @@ def plan_sync(
     report), None to plan it again (its item is then in ``entities``); ``registry_ids`` the owner
     of every item (as ``owners_of_items`` made it from the items when they were read); ``exists``
     whether an item not read now still exists."""
-    kinds: dict[str, EntryKind] = {}
-    for claim in registry.claims:
-        if claim.registry_id:
-            kinds.setdefault(claim.registry_id, claim.kind)
+    kinds = kinds_of(registry.claims)
     if registry_ids is None:
         registry_ids = owners_of_items(item_registry_ids(registry, state), entities, mapping)
     guards = guard_pages(titles, pages, parsed, state, max_shrink=max_shrink)
     left_alone = {g.page for g in guards}
     plans: list[EntryPlan] = []
     terms: list[tuple[str, Entry]] = []  # what each item will be called, in page order
+    holding: set[str] = set()  # entries whose items hold their names and descriptions already, and keep them
     for claim in registry.claims:
         if claim.entry is None or claim.source.page in left_alone:
             continue
@@ -251,6 +302,7 @@ def plan_sync(
         kept = reuse(claim) if reuse is not None else None
         if kept is SETTLED:
             terms.append((entry.id, entry))
+            holding.add(entry.id)
             continue
         if isinstance(kept, EntryPlan):
             plans.append(replace(kept, line=claim.source.line))  # the page may have moved it
@@ -262,7 +314,9 @@ def plan_sync(
                                     registry_ids=registry_ids, kinds=kinds))
         if plans[-1].wanted_item is not None and plans[-1].problem is None:
             terms.append((entry.id, plans[-1].wanted_item))
-    plans = _told_apart(plans, terms, reserved_terms)
+            if plans[-1].item is not None and not _renames(plans[-1]):
+                holding.add(entry.id)
+    plans = _told_apart(plans, terms, holding, reserved_terms)
     invalid = tuple(p for p in registry.problems if p.code != ProblemCode.MISSING_PAGE)
     plan = SyncPlan(plans, invalid, guards=guards,
                     acting=tuple(t for t in titles if t not in left_alone and pages.get(t) is not None),
@@ -307,15 +361,34 @@ def owners_of_items(known: Mapping[str, str], entities: Mapping[str, Entity | No
     return owners
 
 
-def _told_apart(plans: list[EntryPlan], terms: Sequence[tuple[str, Entry]],
+def kinds_of(claims: Sequence[Claim]) -> dict[str, EntryKind]:
+    """Every registry id claimed on the pages (valid or not), and its kind (the first claim's)."""
+    kinds: dict[str, EntryKind] = {}
+    for claim in claims:
+        if claim.registry_id:
+            kinds.setdefault(claim.registry_id, claim.kind)
+    return kinds
+
+
+def _renames(plan: EntryPlan) -> bool:
+    """The plan changes its item's names or descriptions."""
+    return plan.merge is not None and any(c.field.startswith(("names.", "descriptions."))
+                                          for c in plan.merge.changes_to("wikibase"))
+
+
+def _told_apart(plans: list[EntryPlan], terms: Sequence[tuple[str, Entry]], holding: set[str],
                 reserved_terms: ReservedTerms) -> list[EntryPlan]:
     """The plans, those whose item would get the name and description another item has in a
     language skipped (the Wikibase refuses it; the pages' own clashes are found by validate);
-    ``terms``: what each item will be called, in page order."""
-    clashes = {key: (language, holder) for key, _, language, holder in term_clashes(terms, reserved_terms)}
-    return [_skip(p, f"its name and description in {clashes[p.registry_id][0]!r} would be those of "
-                     f"{clashes[p.registry_id][1]}: the Wikibase refuses two items with the same label and "
-                     "description; make the description tell them apart")
+    ``terms``: what each item will be called, in page order; ``holding``: the entries whose
+    items have their names already and keep them, which nothing of this run can take from them
+    (checked first: the write that would make a clash is the one refused)."""
+    ordered = [t for t in terms if t[0] in holding] + [t for t in terms if t[0] not in holding]
+    clashes = {key: (language, holder) for key, _, language, holder in term_clashes(ordered, reserved_terms)
+               if key not in holding}
+    return [replace(_skip(p, f"its name and description in {clashes[p.registry_id][0]!r} would be those of "
+                             f"{clashes[p.registry_id][1]}: the Wikibase refuses two items with the same label "
+                             "and description; make the description tell them apart"), clash=True)
             if p.registry_id in clashes else p for p in plans]
 
 
