@@ -4,10 +4,12 @@ For each size N (default 100 / 1,000 / 10,000 entries) a fresh process builds th
 with ``bench.generate.generate_registry(N)`` (item ids removed: nothing exists yet), a
 Wikibase holding only what ``wikibot bootstrap`` creates (run first, not counted), and runs:
 
-wikibot   ``App.sync`` four times: a first sync (every item created, ids written back), a
+wikibot   ``App.sync`` five times: a first sync (every item created, ids written back), a
           full reconciliation (``sync --full``) that finds nothing to do, an incremental no-op
-          sync, and an incremental sync after an editor changed the website of 5% of the
-          entries (one item to update per changed entry, no page to write).  The no-op and the
+          sync, an incremental sync after an editor changed the website of 5% of the
+          entries (one item to update per changed entry, no page to write), and one after an
+          editor added 0.1% new organisations to a page (one item to create per new entry, the
+          page saved once with their item ids: no other entry is read).  The no-op and the
           full reconciliation are run once more under ``tracemalloc`` for the peak memory the
           run allocates (``--memory-max`` bounds the sizes where the full one is).
 usual     the pattern of pywikibot's ``harvest_template.py`` / ``claimit.py`` on the same
@@ -75,11 +77,12 @@ from bench.bench_parse import DOC, machine  # noqa: E402
 START, END = "<!-- sync_traffic:start -->", "<!-- sync_traffic:end -->"
 DEFAULT_SIZES = (100, 1_000, 10_000)
 CHANGED_SHARE = 0.05
+NEW_SHARE = 0.001  # of N: new entries added by an editor to one page (at least one)
 KINDS = ("changes", "wbgetentities", "wbeditentity", "wbsearchentities", "claim writes", "page read", "page edit",
          "other")
 CLAIM_WRITES = ("wbsetclaim", "wbcreateclaim", "wbsetclaimvalue", "wbsetqualifier", "wbsetreference", "wbremoveclaims",
                 "wbsetlabel", "wbsetdescription", "wbsetaliases")
-SCENARIOS = ("first", "full", "noop", "changed")
+SCENARIOS = ("first", "full", "noop", "changed", "new")
 MEMORY_MAX = 10_000  # the full reconciliation's memory is measured up to this size (tracemalloc slows it 2-3x)
 FULL_RUNS = 3  # the full reconciliation (repeatable) is timed this many times up to MEMORY_MAX: the best counts
 CHANGED_RUNS = 3  # so many rounds of 5% edits, each synced and timed, up to MEMORY_MAX: the best counts
@@ -113,6 +116,8 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
     from replay.pywikibot_env import import_pywikibot
     from wikibot import jobs
     from wikibot.app import App
+    from wikibot.registry.models import EntryKind, Organization
+    from wikibot.registry.vocab import OrganizationType
     from wikibot.settings import (
         HeartbeatSettings,
         QuerySettings,
@@ -121,7 +126,7 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
         SyncSettings,
         WorkspaceSettings,
     )
-    from wikibot.wikitext.registry_edit import patch_entries
+    from wikibot.wikitext.registry_edit import patch_entries, render_entry
     from wikibot.wikitext.registry_page import parse_registry_page
 
     tmp = Path(tempfile.mkdtemp(prefix="sync-traffic-"))
@@ -292,6 +297,22 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
                     later = [*first.get("later_rounds", []), {k: again[k] for k in ("requests", "bytes_received")}]
                     result["wikibot"]["changed"] = {**first, "local_s": min(runs), "local_s_runs": runs,
                                                     "later_rounds": later}
+            if "new" in scenarios:  # an editor adds new organisations at the end of one page
+                if "changed" not in scenarios:
+                    app.sync()  # the 5% edits synced, unmeasured
+                read = store_pages.store.fetch_pages(titles)
+                loaded = jobs.read_registry(settings, read)
+                title = next(c.source.page for c in loaded.registry.claims if c.kind == EntryKind.ORGANIZATION)
+                page = read[title]
+                assert page is not None
+                added = [Organization(id=f"bench-new-{i}", names={"en": f"New bench organisation {i}"},
+                                      descriptions={"en": "An organisation added by the benchmark's editor"},
+                                      type=OrganizationType.USER_GROUP)
+                         for i in range(max(1, round(n * NEW_SHARE)))]
+                text = page.text.rstrip("\n") + "\n" + "".join(render_entry(e) + "\n" for e in added)
+                editor.store.save_page(title, text, base=page, summary="editor")
+                result["new_entries"] = len(added)
+                run_wikibot("new")
             if usual:  # the usual first sync, on a Wikibase holding only the bootstrap's entities
                 planned = bot.planned_first()
                 if n <= usual_first_max:
@@ -317,10 +338,12 @@ def limit(r: dict[str, Any], scenario: str) -> dict[str, int]:
     """The fewest requests a change-aware sync can make (see the module docstring)."""
     n, pages = r["n"], r["pages"]
     per = 500 if r["highvolume"] else 50
-    read_items = {"first": 0, "full": n, "noop": 0, "changed": r.get("changed_entries", 0)}[scenario]
-    read_pages = {"first": pages, "full": pages, "noop": 0, "changed": r.get("changed_pages", 0)}[scenario]
-    writes = {"first": n, "full": 0, "noop": 0, "changed": r.get("changed_entries", 0)}[scenario]
-    page_writes = pages if scenario == "first" else 0  # ids written back
+    new = r.get("new_entries", 0)
+    read_items = {"first": 0, "full": n, "noop": 0, "changed": r.get("changed_entries", 0), "new": 0}[scenario]
+    read_pages = {"first": pages, "full": pages, "noop": 0, "changed": r.get("changed_pages", 0),
+                  "new": 1}[scenario]
+    writes = {"first": n, "full": 0, "noop": 0, "changed": r.get("changed_entries", 0), "new": new}[scenario]
+    page_writes = {"first": pages, "new": 1}.get(scenario, 0)  # ids written back
     return {"changes": 2, "wbgetentities": math.ceil(read_items / per), "wbeditentity": writes,
             "page read": math.ceil(read_pages / 50), "page edit": page_writes}
 
@@ -545,7 +568,9 @@ def section(results: Sequence[dict[str, Any]], argv: Sequence[str], latency: flo
         "then, a minute later (scheduled runs are far apart, and a change query reaches back a minute before "
         "the last one), *full* is `sync --full`, a full reconciliation that finds nothing to do; *noop* is "
         "the incremental sync after it; *changed* runs after an editor changed the website of "
-        f"{CHANGED_SHARE:.0%} of the entries. No report page and no heartbeat page are configured (each adds a "
+        f"{CHANGED_SHARE:.0%} of the entries; *new* after an editor added {NEW_SHARE:.1%} new organisations "
+        "(at least one) at the end of one page (their items created, the page saved once with their ids). "
+        "No report page and no heartbeat page are configured (each adds a "
         "page read, and a page edit when it changes).",
         "- *change queries*: `list=recentchanges` on each wiki: what changed since the last sync (an "
         "incremental sync), or the wiki's clock (a first and a full sync note it for the next one).",
@@ -557,7 +582,8 @@ def section(results: Sequence[dict[str, Any]], argv: Sequence[str], latency: flo
         "(ceil(items/500) entity reads, the bot account having `apihighlimits`, ceil(items/50) without; "
         "ceil(pages/50) page reads; a full reconciliation reads every item and page, a first sync no item), "
         "and one write per item and per page that must change. The *changed* sync's limit reads the changed "
-        "entries' items (their content is needed to write them) and the changed pages.",
+        "entries' items (their content is needed to write them) and the changed pages; the *new* sync's "
+        "limit reads the page the entries were added to and no item.",
         f"- *full* and *changed*: local work is the best of {FULL_RUNS} runs up to {MEMORY_MAX:,} entries (a full "
         "reconciliation repeated finds the same nothing to do; *changed* is repeated after another round of edits to "
         f"other {CHANGED_SHARE:.0%} of the entries; each run's counts checked equal, the requests of the later "
