@@ -199,16 +199,18 @@ def plan_key(shaping: str, inputs: str | None, item: str | None, item_revid: int
     if inputs is None or item is None or item_revid is None or consulted is None:
         return None
     items, ids = consulted
-    answers = digest([(i, owners.get(i)) for i in items], [(r, str(kinds.get(r))) for r in ids])
+    # the answers only (the questions are the same each time they are compared): registry ids,
+    # kinds or None, none of which holds a separator
+    answers = "\x1f".join([*(str(owners.get(i)) for i in items), "\x1e", *(str(kinds.get(r)) for r in ids)])
     return Keyed(hashlib.sha256(f"{shaping}\0{inputs}\0{item_revid}\0{answers}".encode()).hexdigest(), items, ids)
 
 
 def entry_inputs(claim: Claim, item: str | None, synced: SyncedEntry | None) -> str:
-    """The digest of what an entry's plan is made from besides the other entries (the context) and
-    its item's revision: its call on the page, its item, its merge base (the part that costs most)."""
-    return digest(claim.entry.model_dump(mode="json") if claim.entry is not None else None, claim.source.page,
-                  item, synced.fields if synced else None, synced.item if synced else None,
-                  synced.page if synced else None)
+    """The digest of what an entry's plan is made from besides the other entries and its item's
+    revision: its call on the page, its item, its merge base (the part that costs most)."""
+    entry = claim.entry.model_dump_json() if claim.entry is not None else ""
+    base = digest(synced.fields, synced.item, synced.page) if synced else ""
+    return hashlib.sha256(f"{entry}\0{claim.source.page}\0{item}\0{base}".encode()).hexdigest()
 
 
 def worth_keeping(plan: EntryPlan) -> bool:

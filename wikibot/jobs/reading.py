@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from ..ports import Entity, EntityStore, Page, PageStore, StateStore, SyncedEntry
 from ..registry.check import Claim, assemble_registry
-from ..registry.models import Entry
+from ..registry.models import Entry, EntryKind
 from ..settings import Settings
 from ..sync.apply import SyncResult
 from ..sync.plan import SETTLED, EntryPlan, SyncPlan, item_registry_ids, kinds_of, owners_of_items, plan_entry
@@ -82,6 +82,7 @@ class Reader:
     _inputs: dict[int, tuple[Claim, str | None, SyncedEntry | None, str]] = field(default_factory=dict, repr=False)
     _kept_owners: dict[str, list[str]] = field(default_factory=dict, repr=False)  # item -> ids it held, as kept
     _before: dict[str, Keyed] | None = field(default=None, repr=False)  # the plan keys kept by the last run
+    _kinds: tuple[ValidationResult, dict[str, EntryKind]] | None = field(default=None, repr=False)
 
     @property
     def titles(self) -> list[str]:
@@ -175,21 +176,31 @@ class Reader:
         revids.update(found.revisions)  # the revision each changed item has now, as the changes say
         before = self._before = self.memory.plan_keys()
 
-        def planned_again(entities: Mapping[str, Entity | None]) -> tuple[dict[str, str], dict[str, Keyed | None],
-                                                                         set[str]]:
+        def planned_again(entities: Mapping[str, Entity | None],
+                          earlier: tuple[dict[str, str], dict[str, Keyed | None]] | None = None,
+                          ) -> tuple[dict[str, str], dict[str, Keyed | None], set[str]]:
             owners = self._owners(loaded, synced, entities)
-            keys = self._keys(loaded, synced, owners, revids, before)
+            if earlier is None:
+                keys = self._keys(loaded, synced, owners, revids, before)
+            else:  # only the keys the items read can have changed: theirs, and those that asked of them
+                old_owners, keys = earlier[0], dict(earlier[1])
+                moved = {i for i in entities if old_owners.get(i) != owners.get(i)}
+                moved |= {i for i in old_owners.keys() ^ owners.keys()}
+                asked = {rid for rid, kept in before.items() if not moved.isdisjoint(kept.items)} if moved else set()
+                keys.update(self._keys(loaded, synced, owners, revids, before,
+                                       only=lambda rid, item: item in entities or rid in asked))
             again = {rid for rid, key in keys.items() if key is None or before[rid].key != key.key} | found.retry
             return owners, keys, again
 
         # what is planned again, as far as the changes tell, and every item it needs: one batched read
         by_id = loaded.registry.by_id()
-        _, _, again = planned_again({})
+        first_owners, first_keys, again = planned_again({})
         wanted_items = found.changed_items | candidates | {
             item for rid in again if (item := self._item(rid, by_id, synced))}
         entities = dict(self.entities.fetch_entities(sorted(wanted_items)))
         revids.update({item: entity.revid for item, entity in entities.items() if entity is not None})
-        owners, keys, again = planned_again(entities)  # the items read may hold other registry ids
+        owners, keys, again = planned_again(entities, (first_owners, first_keys))  # the items read may hold
+        # other registry ids, and have other revisions than the changes said
         more = sorted({item for rid in again if (item := self._item(rid, by_id, synced))} - set(entities))
         if more:
             entities.update(self.entities.fetch_entities(more))
@@ -260,20 +271,26 @@ class Reader:
         return owners_of_items(owners, read, self.mapping)
 
     def _keys(self, loaded: ValidationResult, synced: Mapping[str, SyncedEntry], owners: Mapping[str, str],
-              revids: Mapping[str, int], before: Mapping[str, Keyed]) -> dict[str, Keyed | None]:
+              revids: Mapping[str, int], before: Mapping[str, Keyed],
+              only: Callable[[str, str | None], bool] | None = None) -> dict[str, Keyed | None]:
         """Each entry's plan key now, for the lookups its last plan made (``before``); None: no
-        plan kept, or one that cannot be reused."""
-        kinds = kinds_of(loaded.registry.claims)
+        plan kept, or one that cannot be reused.  ``only(registry id, item)``: the entries wanted."""
+        if self._kinds is None or self._kinds[0] is not loaded:
+            self._kinds = (loaded, kinds_of(loaded.registry.claims))
+        kinds = self._kinds[1]
         keys: dict[str, Keyed | None] = {}
         for claim in loaded.registry.claims:
             entry = claim.entry
             if entry is None:
                 continue
+            state = synced.get(entry.id)
+            if only is not None and not only(entry.id, entry.item or (state.item if state else None)):
+                continue
             kept = before.get(entry.id)
             if kept is None:
                 keys[entry.id] = None
                 continue
-            item, inputs = self._entry_inputs(claim, synced.get(entry.id))
+            item, inputs = self._entry_inputs(claim, state)
             keys[entry.id] = plan_key(self.shaping, inputs, item, revids.get(item) if item else None,
                                       (kept.items, kept.ids), owners, kinds)
         return keys
