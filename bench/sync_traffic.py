@@ -523,7 +523,8 @@ def produced_by(argv: Sequence[str]) -> str:
         first = path.read_text().strip().splitlines()[-1]
         r = json.loads(first)
         child = ["--child", str(r["n"]), *r.get("argv", [])]
-        commands.append(f"`{command_line(child)} > {path.name}`")
+        at = f" (at commit {r['commit']})" if r.get("commit") else ""
+        commands.append(f"`{command_line(child)} > {path.name}`{at}")
     return ", ".join(commands) + f", then `{command_line(argv)}`"
 
 
@@ -674,6 +675,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                          scenarios, args.memory_max)
         at = next(i for i, a in enumerate(argv) if a.startswith("--child"))
         result["argv"] = [*argv[:at], *argv[at + (1 if "=" in argv[at] else 2):]]  # the options besides --child N
+        result["commit"] = _commit()
         print(json.dumps(result))
         return 0
     latency = args.latency / 1000
@@ -699,6 +701,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_section_marked(section(results, argv, latency))
         print(f"wrote {DOC}")
     return 0
+
+
+def _commit() -> str | None:
+    """The commit measured (with a + when the tree has changes), or None outside a git clone."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+" if dirty else "")
 
 
 def read_results(path: Path) -> list[dict[str, Any]]:
