@@ -138,7 +138,7 @@ def _sync(
             log.finish("blocked", {}, _guarded(plan), attention=run.attention())
             reader.remember(plan, None, is_full, now, run)
             return run
-        result = syncer.apply(plan, read.pages, retire=retire, entities=read.entities)
+        result = syncer.apply(plan, read.pages, retire=retire, entities=read.entities, synced=read.synced)
         run = SyncRun(plan, result, mode=_mode_name(is_full), why=why)
         report_title = settings.sync.report_page
         if report_title:

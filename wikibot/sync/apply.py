@@ -138,10 +138,12 @@ class Syncer:
 
     # -- the whole run ---------------------------------------------------------------------
     def apply(self, plan: SyncPlan, read: Mapping[str, Page | None], *, retire: bool = False,
-              entities: Mapping[str, Entity | None] | None = None) -> SyncResult:
+              entities: Mapping[str, Entity | None] | None = None,
+              synced: Mapping[str, SyncedEntry] | None = None) -> SyncResult:
         """Carry ``plan`` out; ``read``: the pages it was made from; ``entities``: the items it was
-        made from (read again only where a write moved them on)."""
-        synced = self.state.entries()
+        made from (read again only where a write moved them on); ``synced``: the state it was made
+        from, when the caller read it (else it is read here)."""
+        synced = dict(synced) if synced is not None else self.state.entries()
         owners = dict(plan.registry_ids)
         item_ids = {s.registry_id: s.item for s in synced.values()}
         item_ids.update({p.registry_id: p.item for p in plan.entries if p.item})
