@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -254,24 +254,38 @@ def test_incremental_syncs_end_where_full_syncs_end(synced: Path, steps: list[An
             shutil.rmtree(work, ignore_errors=True)
 
 
+@dataclass
+class Counted:
+    """A workspace's stores, and syncs through them that note each item read and each write."""
+
+    stores: Stores
+    writes: Writes = field(default_factory=Writes)
+    reads: list[str] = field(default_factory=list)
+
+    def sync(self) -> Any:
+        reads = self.reads
+
+        class Counting(FaultyEntities):
+            def fetch_entities(self, ids: Any) -> Any:
+                reads.extend(ids)
+                return super().fetch_entities(ids)
+
+        pages, entities = FaultyPages(self.stores.pages, self.writes), Counting(self.stores.entities, self.writes)
+        return self.stores.sync(pages, entities)
+
+
 def test_a_sync_that_finds_nothing_changed_reads_no_item_and_writes_nothing(synced: Path, tmp_path: Path) -> None:
-    root = copy(synced, tmp_path / "ws")
-    stores = Stores.open(root)
-    writes = Writes()
-    reads: list[str] = []
+    stores = Stores.open(copy(synced, tmp_path / "ws"))
+    watch = Counted(stores)
+    writes, reads = watch.writes, watch.reads
 
-    class Counting(FaultyEntities):
-        def fetch_entities(self, ids: Any) -> Any:
-            reads.extend(ids)
-            return super().fetch_entities(ids)
-
-    run = stores.sync(FaultyPages(stores.pages, writes), Counting(stores.entities, writes))
+    run = watch.sync()
     assert run.carried is not None and run.mode == "incremental" and run.clean
     assert writes.log == [] and reads == []
     settled = stores.sync(full=True)  # after the first (which created the items): every plan known
     assert settled.mode == "full" and settled.result is not None and settled.result.writes == 0
     _apply(ItemStatus(0, "dormant"), stores)  # one item changed: only it is read
-    changed = stores.sync(FaultyPages(stores.pages, writes), Counting(stores.entities, writes))
+    changed = watch.sync()
     assert changed.mode == "incremental" and changed.carried is None
     hub = _page_entries(stores, HUBS)[0]
     assert reads == [hub.item] and writes.log == [f"page {HUBS}"]  # the status written to the hubs page
@@ -282,21 +296,15 @@ def test_what_a_sync_wrote_is_not_read_again_by_the_next(synced: Path, tmp_path:
     """The entries a run carried through are kept as of after its writes (the page as saved, the
     item as the Wikibase answered): the next run reads only what changed since, and ends where a
     full reconciliation ends."""
-    root = copy(synced, tmp_path / "ws")
-    stores = Stores.open(root)
-    writes = Writes()
-    reads: list[str] = []
-
-    class Counting(FaultyEntities):
-        def fetch_entities(self, ids: Any) -> Any:
-            reads.extend(ids)
-            return super().fetch_entities(ids)
+    stores = Stores.open(copy(synced, tmp_path / "ws"))
+    watch = Counted(stores)
+    writes, reads = watch.writes, watch.reads
 
     assert stores.sync(full=True).result.writes == 0  # after the first (which created the items): settled
     hubs = _page_entries(stores, HUBS)
     _apply(PageEdit(HUBS, 0, (("description", "changed on the page"),)), stores)  # -> the item
     _apply(ItemStatus(1, "dormant" if hubs[1].status != "dormant" else "active"), stores)  # -> the page
-    wrote = stores.sync(FaultyPages(stores.pages, writes), Counting(stores.entities, writes))
+    wrote = watch.sync()
     assert wrote.mode == "incremental" and wrote.result is not None and wrote.clean
     assert sorted(reads) == sorted([hubs[0].item, hubs[1].item])
     assert writes.log == [f"entity {hubs[0].item}", f"page {HUBS}"]
@@ -304,7 +312,7 @@ def test_what_a_sync_wrote_is_not_read_again_by_the_next(synced: Path, tmp_path:
     writes.log.clear()
     partnership = _page_entries(stores, PARTNERSHIPS)[0]
     _apply(PageEdit(PARTNERSHIPS, 0, (("description", "another change"),)), stores)
-    after = stores.sync(FaultyPages(stores.pages, writes), Counting(stores.entities, writes))
+    after = watch.sync()
     assert after.mode == "incremental" and after.result is not None and after.clean
     assert reads == [partnership.item], "the entries written by the run before are read again"
     assert writes.log == [f"entity {partnership.item}"]
@@ -316,19 +324,13 @@ def test_what_a_sync_wrote_is_not_read_again_by_the_next(synced: Path, tmp_path:
 def test_a_new_entry_costs_its_creation_not_a_read_of_the_others(synced: Path, tmp_path: Path) -> None:
     """What an entry's plan looked up of the others is part of its key: a new entry re-plans only
     the entries that name it (here: none), and the run after its creation reads nothing of it."""
-    root = copy(synced, tmp_path / "ws")
-    stores = Stores.open(root)
-    writes = Writes()
-    reads: list[str] = []
-
-    class Counting(FaultyEntities):
-        def fetch_entities(self, ids: Any) -> Any:
-            reads.extend(ids)
-            return super().fetch_entities(ids)
+    stores = Stores.open(copy(synced, tmp_path / "ws"))
+    watch = Counted(stores)
+    writes, reads = watch.writes, watch.reads
 
     assert stores.sync(full=True).result.writes == 0  # after the first (which created the items): settled
     _apply(NewEntry("A new user group", None), stores)
-    created = stores.sync(FaultyPages(stores.pages, writes), Counting(stores.entities, writes))
+    created = watch.sync()
     assert created.mode == "incremental" and created.result is not None and created.clean
     assert created.result.created == ["org-new-1"]
     assert reads == [], "a new entry made the sync read the other entries' items"
@@ -337,7 +339,7 @@ def test_a_new_entry_costs_its_creation_not_a_read_of_the_others(synced: Path, t
     writes.log.clear()
     partnership = _page_entries(stores, PARTNERSHIPS)[0]
     _apply(PageEdit(PARTNERSHIPS, 0, (("stewards", ", ".join([*partnership.stewards, "org-new-1"])),)), stores)
-    named = stores.sync(FaultyPages(stores.pages, writes), Counting(stores.entities, writes))
+    named = watch.sync()
     assert named.mode == "incremental" and named.result is not None and named.clean
     assert reads == [partnership.item], "only the entry that changed is read"
     assert writes.log == [f"entity {partnership.item}"]
