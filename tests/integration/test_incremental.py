@@ -273,6 +273,21 @@ class Counted:
         pages, entities = FaultyPages(self.stores.pages, self.writes), Counting(self.stores.entities, self.writes)
         return self.stores.sync(pages, entities)
 
+    def sync_expecting(self, reads: list[str], writes: list[str], why: str = "") -> Any:
+        """An incremental sync that finds all in agreement after it, having read ``reads`` (items, in
+        any order) and written ``writes``; the counts start again after it."""
+        run = self.sync()
+        assert run.mode == "incremental" and run.result is not None and run.clean
+        assert sorted(self.reads) == sorted(reads), why
+        assert self.writes.log == writes
+        self.reads.clear()
+        self.writes.log.clear()
+        return run
+
+    def full_finds_nothing_to_do(self) -> None:
+        full = self.stores.sync(full=True)
+        assert full.mode == "full" and full.result is not None and full.result.writes == 0 and full.clean
+
 
 def test_a_sync_that_finds_nothing_changed_reads_no_item_and_writes_nothing(synced: Path, tmp_path: Path) -> None:
     stores = Stores.open(copy(synced, tmp_path / "ws"))
@@ -298,26 +313,17 @@ def test_what_a_sync_wrote_is_not_read_again_by_the_next(synced: Path, tmp_path:
     full reconciliation ends."""
     stores = Stores.open(copy(synced, tmp_path / "ws"))
     watch = Counted(stores)
-    writes, reads = watch.writes, watch.reads
 
     assert stores.sync(full=True).result.writes == 0  # after the first (which created the items): settled
     hubs = _page_entries(stores, HUBS)
     _apply(PageEdit(HUBS, 0, (("description", "changed on the page"),)), stores)  # -> the item
     _apply(ItemStatus(1, "dormant" if hubs[1].status != "dormant" else "active"), stores)  # -> the page
-    wrote = watch.sync()
-    assert wrote.mode == "incremental" and wrote.result is not None and wrote.clean
-    assert sorted(reads) == sorted([hubs[0].item, hubs[1].item])
-    assert writes.log == [f"entity {hubs[0].item}", f"page {HUBS}"]
-    reads.clear()
-    writes.log.clear()
+    watch.sync_expecting([hubs[0].item, hubs[1].item], [f"entity {hubs[0].item}", f"page {HUBS}"])
     partnership = _page_entries(stores, PARTNERSHIPS)[0]
     _apply(PageEdit(PARTNERSHIPS, 0, (("description", "another change"),)), stores)
-    after = watch.sync()
-    assert after.mode == "incremental" and after.result is not None and after.clean
-    assert reads == [partnership.item], "the entries written by the run before are read again"
-    assert writes.log == [f"entity {partnership.item}"]
-    full = stores.sync(full=True)
-    assert full.mode == "full" and full.result is not None and full.result.writes == 0 and full.clean
+    watch.sync_expecting([partnership.item], [f"entity {partnership.item}"],
+                         "the entries written by the run before are read again")
+    watch.full_finds_nothing_to_do()
     stores.close()
 
 
@@ -339,12 +345,8 @@ def test_a_new_entry_costs_its_creation_not_a_read_of_the_others(synced: Path, t
     writes.log.clear()
     partnership = _page_entries(stores, PARTNERSHIPS)[0]
     _apply(PageEdit(PARTNERSHIPS, 0, (("stewards", ", ".join([*partnership.stewards, "org-new-1"])),)), stores)
-    named = watch.sync()
-    assert named.mode == "incremental" and named.result is not None and named.clean
-    assert reads == [partnership.item], "only the entry that changed is read"
-    assert writes.log == [f"entity {partnership.item}"]
-    full = stores.sync(full=True)
-    assert full.mode == "full" and full.result is not None and full.result.writes == 0 and full.clean
+    watch.sync_expecting([partnership.item], [f"entity {partnership.item}"], "only the entry that changed is read")
+    watch.full_finds_nothing_to_do()
     stores.close()
 
 

@@ -421,8 +421,8 @@ class Reader:
             for registry_id, (after_key, blob) in self._after_writes(plan, result, kept_pages, troubled).items():
                 keys[registry_id], blobs[registry_id] = after_key, blob
         if not is_full:  # entries gone from the pages: forgotten
-            kept_keys = self._before if self._before is not None else self.memory.plan_keys()
-            for registry_id in set(kept_keys) - present:
+            assert self._before is not None  # read_changed read them
+            for registry_id in set(self._before) - present:
                 keys[registry_id], blobs[registry_id] = None, None
         self.memory.keep_plans(keys, blobs, replace_all=is_full)
         lines = [line for line in plan_text(plan) if not line.startswith(WAITING)]
