@@ -9,9 +9,11 @@ exceptions: a conflict is part of a normal run.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from .errors import EntityStoreError as EntityStoreError  # re-exported: the errors the ports raise
@@ -249,6 +251,17 @@ class SyncedEntry:
     fields: dict[str, Any]
     page_revid: int
     entity_revid: int
+    # ``fields`` as the state stores them (``canonical``), when read from it: not parsed again
+    stored_fields: str | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def canonical(self) -> str:
+        """``fields`` as canonical JSON (sorted keys, not ASCII-escaped): the form the state stores."""
+        return self.stored_fields if self.stored_fields is not None else canonical_json(self.fields)
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 

@@ -1,8 +1,12 @@
 """The SQLite sync state: entries kept at once and across processes, the run log."""
 
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wikibot.adapters.state_sqlite import SqliteStateStore
 from wikibot.ports import StateStore, StateStoreError, SyncedEntry
@@ -18,6 +22,27 @@ def test_an_entry_recorded_is_there_for_the_next_process(tmp_path: Path) -> None
     store.record(SyncedEntry("cee-hub", "Q12", "Hubs/Registry", {"status": "implementation"}, 8, 41))
     assert other.entries()["cee-hub"].fields == {"status": "implementation"}  # replaced, not added
     assert len(other.entries()) == 1
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+                    max_leaves=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text(), JSON, max_size=5))
+def test_a_merge_base_read_back_has_the_canonical_form_it_had_when_recorded(fields: dict[str, Any]) -> None:
+    """The plan keys digest a merge base by its canonical JSON, taken as stored when read from the
+    state: it must be the form the same fields have in memory, or every entry would be planned again."""
+    with tempfile.TemporaryDirectory() as where:
+        store = SqliteStateStore(Path(where) / "sync.sqlite")
+        recorded = SyncedEntry("cee-hub", "Q12", "Hubs/Registry", fields, 7, 40)
+        store.record(recorded)
+        read = store.entries()["cee-hub"]
+        store.close()
+    assert read == recorded and read.stored_fields is not None
+    assert read.canonical == recorded.canonical == SyncedEntry("cee-hub", "Q12", "Hubs/Registry", read.fields,
+                                                               7, 40).canonical
 
 
 def test_a_creation_begun_stays_pending_until_its_item_is_recorded_or_refused(tmp_path: Path) -> None:

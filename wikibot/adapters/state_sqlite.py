@@ -97,7 +97,7 @@ class SqliteStateStore:
 
     def entries(self) -> dict[str, SyncedEntry]:
         rows = self._read("SELECT registry_id, item, page, fields, page_revid, entity_revid FROM entries")
-        return {row[0]: SyncedEntry(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5]) for row in rows}
+        return {row[0]: SyncedEntry(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], row[3]) for row in rows}
 
     def record(self, entry: SyncedEntry) -> None:
         try:
@@ -105,7 +105,7 @@ class SqliteStateStore:
                 db.execute(
                     "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (entry.registry_id, entry.item, entry.page,
-                     json.dumps(entry.fields, ensure_ascii=False, sort_keys=True),
+                     entry.canonical,
                      entry.page_revid, entry.entity_revid, _now()),
                 )
                 db.execute("DELETE FROM creating WHERE registry_id = ?", (entry.registry_id,))

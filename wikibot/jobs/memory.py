@@ -39,7 +39,7 @@ from ..sync.plan import EntryPlan
 from ..wikibase.mapping import ResolvedMapping
 from ..wikitext.registry_page import ParsedPage
 
-FORMAT = 3  # of what is kept here: a state of another format is read again from the wikis
+FORMAT = 4  # of what is kept here: a state of another format is read again from the wikis
 
 
 def _dump(value: Any) -> bytes:
@@ -206,11 +206,10 @@ def plan_key(shaping: str, inputs: str | None, item: str | None, item_revid: int
 
 
 def entry_inputs(claim: Claim, item: str | None, synced: SyncedEntry | None) -> str:
-    """The digest of what an entry's plan is made from besides the other entries and its item's
-    revision: its call on the page, its item, its merge base (the part that costs most)."""
-    entry = claim.entry.model_dump_json() if claim.entry is not None else ""
-    base = digest(synced.fields, synced.item, synced.page) if synced else ""
-    return hashlib.sha256(f"{entry}\0{claim.source.page}\0{item}\0{base}".encode()).hexdigest()
+    """What an entry's plan is made from besides the other entries and its item's revision: its
+    call on the page, its item, its merge base (digested with the rest by ``plan_key``)."""
+    base = f"{synced.item}\0{synced.page}\0{synced.canonical}" if synced else ""
+    return f"{claim.digest}\0{item}\0{base}"
 
 
 def worth_keeping(plan: EntryPlan) -> bool:

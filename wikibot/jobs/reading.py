@@ -78,8 +78,6 @@ class Reader:
     marks: tuple[str, str] = ("", "")
     found: Found | None = None
     read: Read | None = None
-    # the digest of each claim's own plan inputs (``entry_inputs``), made once a run
-    _inputs: dict[int, tuple[Claim, str | None, SyncedEntry | None, str]] = field(default_factory=dict, repr=False)
     _kept_owners: dict[str, list[str]] = field(default_factory=dict, repr=False)  # item -> ids it held, as kept
     _before: dict[str, Keyed] | None = field(default=None, repr=False)  # the plan keys kept by the last run
     _kinds: tuple[ValidationResult, dict[str, EntryKind]] | None = field(default=None, repr=False)
@@ -295,14 +293,12 @@ class Reader:
                                       (kept.items, kept.ids), owners, kinds)
         return keys
 
-    def _entry_inputs(self, claim: Claim, state: SyncedEntry | None) -> tuple[str | None, str]:
-        """(its item, ``entry_inputs``) of the claim's entry, digested once a run."""
+    @staticmethod
+    def _entry_inputs(claim: Claim, state: SyncedEntry | None) -> tuple[str | None, str]:
+        """(its item, ``entry_inputs``) of the claim's entry."""
         assert claim.entry is not None
         item = claim.entry.item or (state.item if state else None)
-        kept = self._inputs.get(id(claim))
-        if kept is None or kept[0] is not claim or kept[1] != item or kept[2] is not state:
-            kept = self._inputs[id(claim)] = (claim, item, state, entry_inputs(claim, item, state))
-        return item, kept[3]
+        return item, entry_inputs(claim, item, state)
 
     @staticmethod
     def _item(registry_id: str, by_id: Mapping[str, Entry], synced: Mapping[str, SyncedEntry]) -> str | None:
@@ -384,7 +380,6 @@ class Reader:
             before, parsed_before = read.pages.get(title), read.loaded.pages.get(title)
             old = (before, parsed_before) if before is not None and parsed_before is not None else None
             kept_pages[title] = (page, self._parse(page, old))
-        self.memory.keep_pages(kept_pages)
         held = {item: registry_ids_of(entity.data, self.mapping) for item, entity in read.entities.items()
                 if entity is not None}
         if result is not None:  # what the items hold after this run's writes, where the answers tell
@@ -420,6 +415,7 @@ class Reader:
         if result is not None:
             for registry_id, (after_key, blob) in self._after_writes(plan, result, kept_pages, troubled).items():
                 keys[registry_id], blobs[registry_id] = after_key, blob
+        self.memory.keep_pages(kept_pages)  # after the keys: its claims keep the digests they made
         if not is_full:  # entries gone from the pages: forgotten
             assert self._before is not None  # read_changed read them
             for registry_id in set(self._before) - present:

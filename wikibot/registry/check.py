@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 from .models import Entry, EntryKind
@@ -25,6 +27,20 @@ class Claim:
     problems: tuple[Problem, ...] = ()
     param_lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # parameter -> its line
     item: str | None = None  # the item id its call names, valid entry or not
+
+    @cached_property
+    def digest(self) -> str:
+        """A digest of what the claim says: its entry, the page it is on (made once; a kept parse
+        keeps it)."""
+        entry = self.entry.model_dump_json() if self.entry is not None else ""
+        return hashlib.sha256(f"{entry}\0{self.source.page}".encode()).hexdigest()
+
+    def moved(self, source: SourceRef, problems: tuple[Problem, ...], param_lines: Mapping[str, int]) -> Claim:
+        """The same claim at another place of its page (its digest kept)."""
+        claim = Claim(self.registry_id, self.kind, source, self.entry, problems, param_lines, self.item)
+        if "digest" in self.__dict__ and source.page == self.source.page:
+            claim.__dict__["digest"] = self.__dict__["digest"]
+        return claim
 
     def at(self, param: str) -> SourceRef:
         """Where ``param`` stands (the entry's first line when it is not known)."""

@@ -485,8 +485,8 @@ def _shift_claim(claim: Claim, lines: int) -> Claim | None:
             reason = _TWICE.format(int(found.group(1)) + lines)
         problems.append(Problem(SourceRef(problem.source.page, problem.source.line + lines), problem.registry_id,
                                 problem.field, reason, problem.code))
-    return Claim(claim.registry_id, claim.kind, SourceRef(claim.source.page, claim.source.line + lines), claim.entry,
-                 tuple(problems), {name: line + lines for name, line in claim.param_lines.items()}, claim.item)
+    return claim.moved(SourceRef(claim.source.page, claim.source.line + lines), tuple(problems),
+                       {name: line + lines for name, line in claim.param_lines.items()})
 
 
 def _changed_calls(old_text: str, layout: PageLayout, text: str) -> list[tuple[int, int, int]] | None:
