@@ -222,7 +222,7 @@ def from_entity(
     kind = entry_kind(entity, mapping)
     if kind is None:
         raise EntityReadError(entity_id, ["not an instance of a registry class"])
-    terms = {qid: key for key, qid in mapping.items.items()}
+    terms = mapping.item_keys
     specs = {s.field: s for s in reversed(mapping.fields[kind])}  # the first of a field wins, as next() did
     problems: list[str] = []
     data: dict[str, Any] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..registry.kinds import INSTANCE_OF, KINDS, ValueKind, value_kind
 from ..registry.models import EntryKind
@@ -143,6 +144,11 @@ class ResolvedMapping:
 
     def qid(self, key: str) -> str:
         return self.items[key]
+
+    @cached_property
+    def item_keys(self) -> Mapping[str, str]:
+        """Q id -> item key (made once: every item read asks it)."""
+        return {qid: key for key, qid in self.items.items()}
 
     def owned_properties(self, kind: EntryKind) -> frozenset[str]:
         """The P ids the bot owns on an item of ``kind``: statements of others stay untouched."""
