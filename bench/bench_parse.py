@@ -62,7 +62,7 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-class _GCClock:
+class GCClock:
     """Time spent in CPython's cyclic garbage collector (through ``gc.callbacks``)."""
 
     def __init__(self) -> None:
@@ -105,7 +105,7 @@ def measure(n: int, seed: int, repeats: int) -> dict[str, Any]:
     from wikibot.wikitext.registry_page import parse_registry_page
 
     baseline = _maxrss_mb()
-    gc_clock = _GCClock()
+    gc_clock = GCClock()
     gc.callbacks.append(gc_clock)
     start = time.perf_counter()
     pages = generate_registry(n, seed)

@@ -52,6 +52,7 @@ unless ``SYNC_TRAFFIC_PROFILE_SYNC`` names another (first, full, changed).
 from __future__ import annotations
 
 import argparse
+import gc
 import itertools
 import json
 import math
@@ -72,7 +73,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_parse import DOC, machine  # noqa: E402
+from bench.bench_parse import DOC, GCClock, machine  # noqa: E402
 
 START, END = "<!-- sync_traffic:start -->", "<!-- sync_traffic:end -->"
 DEFAULT_SIZES = (100, 1_000, 10_000)
@@ -183,7 +184,11 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
             _log(f"N={n:,}: bootstrap done ({sum(meter.requests.values())} requests, not counted)")
             empty = backend.copy()
 
+            collector = GCClock()  # the cyclic collector's time within each measured run
+            gc.callbacks.append(collector)
+
             def run_wikibot(name: str) -> jobs.SyncRun:
+                collector.lap()
                 snap = meter.snapshot()
                 start, cpu = time.perf_counter(), time.process_time()
                 profile = os.environ.get("SYNC_TRAFFIC_PROFILE")  # a file: cProfile of one sync
@@ -197,10 +202,11 @@ def measure(n: int, seed: int, highvolume: bool, usual: bool, usual_first_max: i
                 wall, cpu = time.perf_counter() - start, time.process_time() - cpu
                 figures = meter.since(snap)
                 figures.update(wall_s=wall, local_s=cpu - figures["server_s"], counts=run.counts(),
-                               clean=run.clean, mode=run.mode)
+                               clean=run.clean, mode=run.mode, collector_s=collector.lap())
                 result["wikibot"][name] = figures
                 _log(f"N={n:,}: wikibot {name} ({run.mode}): {figures['requests']}, "
-                     f"{figures['bytes_received'] / 1000:,.1f} kB received, {figures['local_s']:.2f} s local; "
+                     f"{figures['bytes_received'] / 1000:,.1f} kB received, {figures['local_s']:.2f} s local "
+                     f"({figures['collector_s']:.2f} s of it the collector's); "
                      f"{run.counts()}")
                 return run
 
@@ -601,11 +607,12 @@ def section(results: Sequence[dict[str, Any]], argv: Sequence[str], latency: flo
         "no-change save), not on a real MediaWiki, and answered in MediaWiki's shape for the bytes received. "
         "Bytes sent: URL plus body of each request; bytes received: the body of each answer.",
         f"- *transport wait* = requests × {latency * 1000:.0f} ms (not slept). *local work* = CPU time "
-        "of the process during the run (`time.process_time`: the runs are single-threaded, and the "
-        "sizes run in parallel processes) minus the CPU time the fake server spent answering: "
+        "of the process during the run (`time.process_time`: the runs are single-threaded, and each "
+        "size runs in a process of its own) minus the CPU time the fake server spent answering: "
         "parsing, planning, diffing, merging, rendering, the state store, pywikibot's request "
         "building and JSON decoding, and the `responses` mock's own overhead. The workspace standing in for "
-        "the wiki of the pages is server time. Waits on the disk (the SQLite state store's commits) are not "
+        "the wiki of the pages is server time. The cyclic collector's time within each run is recorded too "
+        "(`collector_s` in the JSON). Waits on the disk (the SQLite state store's commits) are not "
         "CPU time and not counted.",
         "- The usual approach's extra reads: pywikibot reads each item it creates back once before its first "
         "`addClaim`, and looks up each property's datatype once per process (`other`: its siteinfo). Above "
